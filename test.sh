@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting, vet, the Go tests, then each
+# end-to-end suite under tests/ (editors, node client, oracle, benchmarks in
+# short mode). Usage: ./test.sh [-short]   (-short skips the tests/ suites)
+set -euo pipefail
+cd "$(dirname "$0")"
+export PATH=/usr/local/go/bin:$PATH
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+echo "== go vet"
+go vet ./...
+echo "== go test"
+go test ./...
+
+[ "${1:-}" = "-short" ] && exit 0
+for t in tests/*.sh; do
+  [ -e "$t" ] || continue
+  echo "== $t"
+  bash "$t"
+done
+echo "== all tests passed"
