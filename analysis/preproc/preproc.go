@@ -1,7 +1,8 @@
-// Package preproc follows the C preprocessor over a tree-sitter tree: it
-// evaluates #if/#ifdef/#ifndef/#elif/#else under a target, reports which byte
-// ranges are dead, and collects the file's object-like #defines, the
-// Py_LIMITED_API / Py_TARGET_ABI3T definitions and the #include directives.
+// Package preproc follows the C preprocessor over the text of a file: it
+// evaluates #if/#ifdef/#ifndef/#elif/#elifdef/#elifndef/#else under a
+// target, reports which byte ranges are dead, and collects the file's
+// #defines (Py_LIMITED_API / Py_TARGET_ABI3T among them), #undefs and
+// #include directives. It reads the bytes once, without a parse tree.
 //
 // CONTRACT: the exported names in this file are used by analysis/. Extend
 // them; do not rename or remove them.
@@ -23,27 +24,62 @@ type Define struct {
 	ValueEnd   int
 	Line       int // 1-based
 	Live       bool
+	// AfterPython is true when the first live #include of Python.h comes
+	// before this #define (a Py_LIMITED_API defined there has no effect).
+	AfterPython bool
+}
+
+// Undef is an #undef directive.
+type Undef struct {
+	Name               string
+	Start, End         int // byte range of the whole directive
+	NameStart, NameEnd int
+	Line               int
+	Live               bool
+}
+
+// Problem is a malformed or unbalanced directive. Evaluation carries on.
+type Problem struct {
+	Start, End int
+	Line       int
+	Message    string
 }
 
 // Include is an #include directive.
 type Include struct {
 	Path       string // as written, without quotes or brackets
 	System     bool   // <...>
-	Start, End int
+	Start, End int    // byte range of the whole directive
 	Line       int
 	Live       bool
+	// PathStart/PathEnd is the byte range of Path (inside the quotes).
+	PathStart, PathEnd int
+	// Computed is true for `#include MACRO`: Path is the text as written.
+	Computed bool
+	// Directive is "include", "include_next" or "import".
+	Directive string
 }
 
 // Conditional is one #if/#ifdef/#ifndef/#elif test, with its verdict.
 type Conditional struct {
-	Directive  string // "#if", "#ifdef", "#ifndef", "#elif"
+	Directive  string // "#if", "#ifdef", "#ifndef", "#elif", "#elifdef", "#elifndef"
 	Condition  string // text of the condition
 	Start, End int    // byte range of the condition text
 	Line       int
 	// Verdict: +1 true, 0 undecidable (treated as live), -1 false.
 	Verdict int
-	// Uses lists the macro names the condition tests (e.g. "PY_VERSION_HEX").
+	// Uses lists the macro names the condition tests (e.g. "PY_VERSION_HEX"),
+	// directly or through the file's macros, in order of first appearance.
 	Uses []string
+	// DirectiveStart is the offset of the '#'.
+	DirectiveStart int
+	// Live: the directive is in live code (the enclosing branches are live).
+	// Conditionals inside dead code are recorded with Verdict 0 and Live false.
+	Live bool
+	// BranchLive: the code this test guards is live. False when the test
+	// is false, or an earlier branch of the same #if is certainly taken, or
+	// the directive itself is dead.
+	BranchLive bool
 }
 
 // Env is what the evaluator knows before reading the file.
@@ -56,12 +92,22 @@ type Env struct {
 	Undefined []string
 }
 
+// Every name that is neither defined (by the file or Env.Defined) nor
+// listed in Env.Undefined is unknown: a condition whose value depends on it
+// is undecidable and its code is live. Env.Defined holds object-like macros
+// only; give `-DNAME` (no value) as "1".
+
 // Result is the outcome of Evaluate.
 type Result struct {
 	Dead         []Range // sorted, non-overlapping; code inside gets no findings
 	Defines      []Define
 	Includes     []Include
 	Conditionals []Conditional
+	Undefs       []Undef
+	Problems     []Problem
+	// PythonInclude is the first live #include of Python.h ("Python.h" or
+	// <Python.h>, any directory prefix), nil if none; it points into Includes.
+	PythonInclude *Include
 }
 
 // IsDead reports whether byte offset off lies in a dead range.
@@ -84,5 +130,9 @@ func (r *Result) IsDead(off int) bool {
 // Evaluate scans src's preprocessor directives (text-based: robust to
 // unbalanced directives, directives inside function bodies, comments and
 // line continuations) and evaluates conditionals under env. It never fails.
-// STUB: the preproc engineer implements it.
-func Evaluate(src []byte, env Env) *Result { return &Result{} }
+func Evaluate(src []byte, env Env) *Result {
+	s := scanner{src: src, env: env, line: 1, pyInc: -1}
+	s.ev.src = &s
+	s.run()
+	return s.finish()
+}
