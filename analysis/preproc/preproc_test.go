@@ -575,12 +575,12 @@ func TestDeadRanges(t *testing.T) {
 
 func TestDefines(t *testing.T) {
 	type def struct {
-		Name, Value  string
-		Params       []string
-		Function     bool
-		NameText     string // src[NameStart:NameEnd]
-		ValueText    string // src[ValueStart:ValueEnd]
-		Line         int
+		Name, Value   string
+		Params        []string
+		Function      bool
+		NameText      string // src[NameStart:NameEnd]
+		ValueText     string // src[ValueStart:ValueEnd]
+		Line          int
 		Live, AfterPy bool
 	}
 	tests := []struct {
