@@ -17,7 +17,14 @@ func isTargetMacro(s string) bool { return s == MacroLimitedAPI || s == MacroABI
 // setDefine records that d defines macro with value (as written). Without
 // a value the macro is defined the way a compiler's -DNAME does it, to 1.
 // Parse errors are kept in d.Err.
+//
+// A value holding a substitution ("{ver}" of a Python f-string or
+// format(), meson's "@0@", CMake's "${VAR}") is computed: see setComputed.
 func setDefine(d *Declaration, macro, value string, hasValue bool) {
+	if hasValue && strings.ContainsAny(value, "{}@$") {
+		setComputed(d, macro, value)
+		return
+	}
 	d.Macro = macro
 	d.Value = value
 	v := strings.TrimSpace(value)

@@ -66,7 +66,7 @@ func ParseSetupPy(path string, src []byte) ([]Declaration, []Problem) {
 			macro := strings.TrimSpace(name.text)
 			v := toks[i+3]
 			switch {
-			case (v.kind == tString || v.kind == tNumber) && closesAt(i+4, i):
+			case (v.kind == tString && !isFString(src, v) || v.kind == tNumber) && closesAt(i+4, i):
 				setDefine(&d, macro, v.text, true)
 			case v.is(tName, "None") && closesAt(i+4, i):
 				setDefine(&d, macro, "", false)
@@ -195,4 +195,18 @@ func textBetween(src []byte, toks []tok, from, to int) string {
 		return ""
 	}
 	return string(src[toks[from].start:toks[to-1].end])
+}
+
+// isFString reports whether the string token t has an f (or t) prefix: its
+// value is computed.
+func isFString(src []byte, t tok) bool {
+	for i := t.start; i < t.end && i < len(src); i++ {
+		switch src[i] {
+		case 'f', 'F', 't', 'T':
+			return true
+		case '\'', '"':
+			return false
+		}
+	}
+	return false
 }

@@ -70,10 +70,11 @@ func isSourceName(s string) bool {
 
 // joinRel joins a path written in a build file at dir (slash path relative
 // to the root) into a root-relative slash path. ok is false for absolute
-// paths, paths leaving the root, and paths containing unexpanded variables.
+// paths, paths leaving the root, and paths containing unexpanded variables
+// or glob patterns.
 func joinRel(dir, p string) (string, bool) {
 	p = strings.ReplaceAll(p, `\`, "/")
-	if p == "" || strings.HasPrefix(p, "/") || strings.Contains(p, "$") || strings.Contains(p, "@") || hasDrive(p) {
+	if p == "" || strings.HasPrefix(p, "/") || strings.ContainsAny(p, "$@*?[{") || hasDrive(p) {
 		return "", false
 	}
 	j := path.Join(dir, p)
