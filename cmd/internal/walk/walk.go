@@ -1,0 +1,218 @@
+// Package walk lists the C and C++ files named by command-line arguments:
+// files as given, directories walked recursively. It skips version-control
+// metadata, build output and virtual environments, asks the caller about
+// every other path (project excludes), follows symbolic links without ever
+// entering a directory twice (so link loops terminate), and returns the
+// files in a deterministic order.
+package walk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// File is one file to check.
+type File struct {
+	// Path is the path as the user would write it: the argument joined with
+	// the walked names, cleaned.
+	Path string
+	// Abs is the absolute, cleaned form of Path (symbolic links not
+	// resolved).
+	Abs string
+	// Explicit is true when the file was named on the command line.
+	Explicit bool
+}
+
+// Error is a path that could not be read or does not exist.
+type Error struct {
+	Path string
+	Err  error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Options tune Walk.
+type Options struct {
+	// Exclude reports whether abs (an absolute path) is to be skipped;
+	// isDir says whether it is a directory (a skipped directory is not
+	// entered). It is asked about named files too. May be nil.
+	Exclude func(abs string, isDir bool) bool
+	// IsSource reports whether a file found in a directory is to be
+	// checked. Required.
+	IsSource func(path string) bool
+	// Skipped, when non-nil, is told about every named file that is not a
+	// source file (IsSource false), so the caller can say so.
+	Skipped func(path string)
+}
+
+// skipDirs are directory names never entered while walking (a directory
+// named on the command line is still walked).
+var skipDirs = map[string]bool{
+	".git": true, ".hg": true, ".svn": true, ".bzr": true, "_darcs": true,
+	"build": true, "dist": true, "_skbuild": true, "builddir": true,
+	".venv": true, "venv": true, ".tox": true, ".nox": true, ".eggs": true,
+	"__pycache__": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
+	"node_modules": true, "site-packages": true,
+}
+
+// SkippedDir reports whether a directory called name, containing or not a
+// pyvenv.cfg, is one Walk never enters: version control, build output,
+// virtual environments and caches.
+func SkippedDir(dir, name string) bool {
+	if skipDirs[name] || strings.HasSuffix(name, ".egg-info") {
+		return true
+	}
+	// Any directory holding pyvenv.cfg is a virtual environment, whatever
+	// its name.
+	_, err := os.Lstat(filepath.Join(dir, "pyvenv.cfg"))
+	return err == nil
+}
+
+// Walk lists the files named by paths. Errors (missing paths, unreadable
+// directories) are returned alongside the files found elsewhere; Walk goes
+// on after them. Files reached twice (two arguments, or links) are listed
+// once. The result is sorted by Path. It returns ctx.Err() when cancelled.
+func Walk(ctx context.Context, paths []string, opts Options) ([]File, []error, error) {
+	w := &walker{
+		ctx:       ctx,
+		opts:      opts,
+		seenDirs:  map[string]bool{},
+		seenFiles: map[string]bool{},
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		w.arg(p)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	sort.SliceStable(w.files, func(i, j int) bool { return w.files[i].Path < w.files[j].Path })
+	return w.files, w.errs, nil
+}
+
+type walker struct {
+	ctx       context.Context
+	opts      Options
+	seenDirs  map[string]bool // real (link-free) directory paths entered
+	seenFiles map[string]bool // real file paths listed
+	files     []File
+	errs      []error
+}
+
+func (w *walker) fail(path string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	w.errs = append(w.errs, &Error{Path: path, Err: err})
+}
+
+func (w *walker) excluded(abs string, isDir bool) bool {
+	return w.opts.Exclude != nil && w.opts.Exclude(abs, isDir)
+}
+
+func (w *walker) arg(p string) {
+	clean := filepath.Clean(p)
+	abs, err := filepath.Abs(clean)
+	if err != nil {
+		w.fail(p, err)
+		return
+	}
+	info, err := os.Stat(clean) // follows links: a named link means its target
+	if err != nil {
+		w.fail(p, err)
+		return
+	}
+	if info.IsDir() {
+		if w.excluded(abs, true) {
+			return
+		}
+		w.dir(clean, abs)
+		return
+	}
+	if !info.Mode().IsRegular() {
+		w.fail(p, errors.New("not a regular file"))
+		return
+	}
+	if !w.opts.IsSource(clean) {
+		if w.opts.Skipped != nil {
+			w.opts.Skipped(clean)
+		}
+		return
+	}
+	if w.excluded(abs, false) {
+		return
+	}
+	w.file(clean, abs, true)
+}
+
+func (w *walker) file(path, abs string, explicit bool) {
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		real = abs
+	}
+	if w.seenFiles[real] {
+		return
+	}
+	w.seenFiles[real] = true
+	w.files = append(w.files, File{Path: path, Abs: abs, Explicit: explicit})
+}
+
+// dir walks a directory. The real path of every directory entered is
+// remembered, so a link back to an ancestor (or to a directory already
+// walked) is not entered again.
+func (w *walker) dir(path, abs string) {
+	if w.ctx.Err() != nil {
+		return
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		w.fail(path, err)
+		return
+	}
+	if w.seenDirs[real] {
+		return
+	}
+	w.seenDirs[real] = true
+	entries, err := os.ReadDir(path) // sorted by name
+	if err != nil {
+		w.fail(path, err)
+		// ReadDir returns what it read before the error; go on with it.
+	}
+	for _, e := range entries {
+		name := e.Name()
+		childPath := filepath.Join(path, name)
+		childAbs := filepath.Join(abs, name)
+		typ := e.Type()
+		if typ&fs.ModeSymlink != 0 {
+			info, err := os.Stat(childPath)
+			if err != nil {
+				// A dangling link inside a tree is not an input the user
+				// named; leave it.
+				continue
+			}
+			typ = info.Mode().Type()
+		}
+		switch {
+		case typ.IsDir():
+			if SkippedDir(childPath, name) || w.excluded(childAbs, true) {
+				continue
+			}
+			w.dir(childPath, childAbs)
+		case typ.IsRegular():
+			if !w.opts.IsSource(name) || w.excluded(childAbs, false) {
+				continue
+			}
+			w.file(childPath, childAbs, false)
+		}
+	}
+}
