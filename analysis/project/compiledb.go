@@ -53,19 +53,24 @@ func ParseCompileCommands(file string, src []byte, root string) ([]Declaration, 
 		if len(args) == 0 && e.Command != "" {
 			args = splitCommand(e.Command)
 		}
-		d, _, ok := flagsDeclaration(args)
+		d, first, ok := flagsDeclaration(args)
 		if !ok {
 			continue
 		}
 		d.Source = source
 		d.Path = file
-		// Locate the flag in the entry's JSON text.
+		// Locate the first effective flag in the entry's JSON text.
 		chunk := src[min(start, len(src)):min(end, len(src))]
-		needle := d.Macro
-		if k := bytes.Index(chunk, []byte(needle)); k >= 0 {
-			d.Line, d.Column = li.pos(start + k)
-		} else {
-			d.Line, d.Column = li.pos(start)
+		d.Line, d.Column = li.pos(start)
+		flag := strings.TrimSpace(args[first])
+		if _, _, _, _, bare := flagDefine(flag); bare && first+1 < len(args) {
+			flag = strings.TrimSpace(args[first+1]) // -D NAME=V: point at NAME=V
+		}
+		for _, needle := range []string{flag, d.Macro} {
+			if k := bytes.Index(chunk, []byte(needle)); needle != "" && k >= 0 {
+				d.Line, d.Column = li.pos(start + k)
+				break
+			}
 		}
 		target := entryPath(e.Directory, e.File, dirOf(file))
 		if target == "" {
@@ -73,6 +78,10 @@ func ParseCompileCommands(file string, src []byte, root string) ([]Declaration, 
 		}
 		d.Files = []string{relToRoot(target, root)}
 		decls = append(decls, d)
+	}
+	if _, err := dec.Token(); err != nil {
+		line, _ := li.pos(int(dec.InputOffset()))
+		problems = append(problems, Problem{Path: file, Line: line, Message: fmt.Sprintf("compile_commands.json: unterminated array: %v", err)})
 	}
 	return decls, problems
 }
