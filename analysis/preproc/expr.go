@@ -424,22 +424,22 @@ func charValue(body, prefix string) (token, bool) {
 		if len(chars) != 1 || chars[0] > 0xff {
 			return token{}, false
 		}
-		return token{kind: tNum, val: chars[0]}, true
+		return token{kind: tNum, val: chars[0], uns: true}, true
 	case "L":
 		if len(chars) != 1 || chars[0] > math.MaxUint32 {
 			return token{}, false
 		}
 		return token{kind: tNum, val: uint64(int64(int32(uint32(chars[0]))))}, true
-	case "u":
+	case "u": // char16_t
 		if len(chars) != 1 || chars[0] > 0xffff {
 			return token{}, false
 		}
-		return token{kind: tNum, val: chars[0]}, true
-	case "U":
+		return token{kind: tNum, val: chars[0], uns: true}, true
+	case "U": // char32_t
 		if len(chars) != 1 || chars[0] > math.MaxUint32 {
 			return token{}, false
 		}
-		return token{kind: tNum, val: chars[0]}, true
+		return token{kind: tNum, val: chars[0], uns: true}, true
 	}
 	return token{}, false
 }
@@ -936,10 +936,17 @@ func apply(op uint8, l, r value) value {
 		}
 		return value{}
 	}
+	uns := l.uns || r.uns // the usual arithmetic conversions
 	if !l.known || !r.known {
-		return value{}
+		// the type is known even when the value is not
+		switch op {
+		case opShl, opShr:
+			return value{uns: l.uns}
+		case opEq, opNe, opLt, opGt, opLe, opGe:
+			return value{}
+		}
+		return value{uns: uns}
 	}
-	uns := l.uns || r.uns
 	a, b := l.v, r.v
 	sa, sb := int64(a), int64(b)
 	switch op {
@@ -975,7 +982,7 @@ func apply(op uint8, l, r value) value {
 		return value{v: a * b, uns: uns, known: true}
 	case opDiv, opMod:
 		if b == 0 {
-			return value{}
+			return value{uns: uns}
 		}
 		var q uint64
 		switch {
@@ -1059,13 +1066,13 @@ func (p *parser) unary() value {
 		case opTilde:
 			v := p.unary()
 			if !v.known {
-				return value{}
+				return value{uns: v.uns}
 			}
 			return value{v: ^v.v, uns: v.uns, known: true}
 		case opMinus:
 			v := p.unary()
 			if !v.known {
-				return value{}
+				return value{uns: v.uns}
 			}
 			return value{v: -v.v, uns: v.uns, known: true}
 		case opPlus:

@@ -1,0 +1,338 @@
+package preproc
+
+// Differential tests against gcc's preprocessor, the oracle for what a C
+// compiler does with #if. They run gcc -E once per test on a generated file.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// oraclePrelude is defined both for gcc (in the file) and for the evaluator.
+const oraclePrelude = `#define Py_LIMITED_API 0x03080000
+#define ONE 1
+#define TWO (ONE + ONE)
+#define NEG -5
+#define BIG 0xFFFFFFFFFFFFFFFF
+#define EMPTY
+#define VER(maj, min) ((maj) << 24 | (min) << 16)
+#define ADD(a, b) ((a) + (b))
+`
+
+// runGCC preprocesses src with gcc -E and returns stdout and stderr.
+func runGCC(t *testing.T, src string, lang string, args ...string) (string, string) {
+	t.Helper()
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatalf("gcc is needed for the oracle tests (installed by .ci/run): %v", err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "oracle.c")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gcc, append([]string{"-E", "-P", "-w", "-x", lang}, append(args, file)...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	_ = cmd.Run() // errors show in stderr, which the callers inspect
+	return out.String(), errb.String()
+}
+
+// exprGen generates random #if expressions over literals and the prelude.
+type exprGen struct {
+	r      *rand.Rand
+	noDiv  bool
+	leaves []string
+	binops []string
+	unops  []string
+}
+
+func newExprGen(seed uint64, noDiv bool) *exprGen {
+	g := &exprGen{
+		r:     rand.New(rand.NewPCG(seed, 0x5eed)),
+		noDiv: noDiv,
+		leaves: []string{"0", "1", "2", "3", "7", "10", "63", "64", "-1", "0x7FFFFFFFFFFFFFFF",
+			"0xFFFFFFFFFFFFFFFF", "9223372036854775807", "1u", "2U", "0u", "07", "0x10", "0b11",
+			"100L", "3ULL", "5llu", "'a'", "'\\377'", "'ab'", "'\\n'", "L'x'", "0x030A0000",
+			"ONE", "TWO", "NEG", "BIG", "Py_LIMITED_API", "UNDEF", "defined(ONE)", "defined UNDEF",
+			"defined(EMPTY)", "VER(3, 10)", "ADD(1, NEG)", "EMPTY 4", "(Py_LIMITED_API+0)"},
+		binops: []string{"+", "-", "*", "/", "%", "<<", ">>", "<", ">", "<=", ">=", "==", "!=",
+			"&", "^", "|", "&&", "||"},
+		unops: []string{"-", "+", "!", "~"},
+	}
+	return g
+}
+
+func (g *exprGen) gen(depth int) string {
+	if depth <= 0 || g.r.IntN(10) < 3 {
+		return g.leaves[g.r.IntN(len(g.leaves))]
+	}
+	switch k := g.r.IntN(10); {
+	case k < 6:
+		op := g.binops[g.r.IntN(len(g.binops))]
+		if g.noDiv && (op == "/" || op == "%") {
+			op = "+"
+		}
+		e := g.gen(depth-1) + " " + op + " " + g.gen(depth-1)
+		if g.r.IntN(2) == 0 {
+			e = "(" + e + ")"
+		}
+		return e
+	case k < 8:
+		return g.unops[g.r.IntN(len(g.unops))] + "(" + g.gen(depth-1) + ")"
+	default:
+		return "(" + g.gen(depth-1) + " ? " + g.gen(depth-1) + " : " + g.gen(depth-1) + ")"
+	}
+}
+
+// preludeSource returns a macroSource with the prelude's macros; every
+// other name is known undefined, as it is for gcc.
+func preludeSource(t *testing.T) macroSource {
+	r := Evaluate([]byte(oraclePrelude), Env{})
+	if len(r.Defines) != 8 {
+		t.Fatalf("prelude: %d defines", len(r.Defines))
+	}
+	m := map[string]macroState{}
+	for _, d := range r.Defines {
+		m[d.Name] = macroState{state: StateDefined, value: d.Value, function: d.Function, params: d.Params}
+	}
+	return mapSource(m)
+}
+
+type mapSource map[string]macroState
+
+func (m mapSource) macro(name string) macroState {
+	if st, ok := m[name]; ok {
+		return st
+	}
+	return macroState{state: StateUndefined}
+}
+
+var gccDiagLine = regexp.MustCompile(`oracle\.c:(\d+):\d+: error`)
+
+// TestEvalMatchesGCC compares the value and signedness of thousands of
+// generated expressions with gcc's.
+func TestEvalMatchesGCC(t *testing.T) {
+	exprs := []string{
+		"-1 >> 70", "1 << 64", "1 << -1", "4 >> -1", "-9223372036854775807 - 1", "(-9223372036854775807 - 1) / -1",
+		"(-9223372036854775807 - 1) % -1", "'\\377'", "'abcd'", "'\\x41\\x42'", "u8'a'", "u'x'", "U'x'",
+		"0xFFFFFFFFFFFFFFFF >> 63", "18446744073709551615 / 3", "-1 < 0u", "(1 ? -1 : 0u)", "~0u", "!0u",
+		"1'000'000", "0b1010", "1 ? 2 : 3u", "(0, 5)", "VER(3, 10) == 0x030A0000", "EMPTY + 1",
+		"Py_LIMITED_API+0 >= 0x030A0000", "!defined(Py_LIMITED_API) || Py_LIMITED_API+0 < 0x030A0000",
+		"0 && (1 / 0)", "1 || (1 % 0)", "u8'\\377'", "L'\\xffffffff'", "'\\xff' == -1",
+	}
+	g := newExprGen(1, false)
+	for i := 0; i < 3000; i++ {
+		exprs = append(exprs, g.gen(1+i%6))
+	}
+	src := preludeSource(t)
+	var b strings.Builder
+	b.WriteString(oraclePrelude)
+	line := strings.Count(oraclePrelude, "\n") + 1
+	type item struct {
+		expr       string
+		val        value
+		first, end int // line range in the generated file
+	}
+	var items []item
+	ev := evaluator{src: src}
+	unknownNoDiv := 0
+	for _, e := range exprs {
+		v := ev.eval(e)
+		if !v.known {
+			if !strings.ContainsAny(e, "/%") {
+				unknownNoDiv++
+				t.Errorf("EvalExpr(%q) is unknown with every name known", e)
+			}
+			continue
+		}
+		k := len(items)
+		first := line
+		fmt.Fprintf(&b, "#if (%s) == %du\nok_%d\n#else\nbad_%d\n#endif\n", e, v.v, k, k)
+		fmt.Fprintf(&b, "#if ((%s) * 0 - 1) < 0\nsig_%d_s\n#else\nsig_%d_u\n#endif\n", e, k, k)
+		line += 10
+		items = append(items, item{expr: e, val: v, first: first, end: line})
+	}
+	out, stderr := runGCC(t, b.String(), "c", "-std=c2x")
+	errLines := map[int]bool{}
+	for _, m := range gccDiagLine.FindAllStringSubmatch(stderr, -1) {
+		n, _ := strconv.Atoi(m[1])
+		errLines[n] = true
+	}
+	got := map[string]bool{}
+	for _, w := range strings.Fields(out) {
+		got[w] = true
+	}
+	checked, skipped := 0, 0
+	for k, it := range items {
+		gccErr := false
+		for l := it.first; l < it.end; l++ {
+			gccErr = gccErr || errLines[l]
+		}
+		if gccErr {
+			// gcc rejects a division by zero we proved irrelevant (X/0 && 0)
+			if !strings.ContainsAny(it.expr, "/%") {
+				t.Errorf("gcc rejects %q, which we evaluate to %d", it.expr, int64(it.val.v))
+			}
+			skipped++
+			continue
+		}
+		checked++
+		if !got[fmt.Sprintf("ok_%d", k)] {
+			t.Errorf("%q: we say %d (unsigned %v); gcc disagrees", it.expr, int64(it.val.v), it.val.uns)
+		}
+		wantSign := fmt.Sprintf("sig_%d_s", k)
+		if it.val.uns {
+			wantSign = fmt.Sprintf("sig_%d_u", k)
+		}
+		if !got[wantSign] {
+			t.Errorf("%q: we say unsigned=%v; gcc disagrees", it.expr, it.val.uns)
+		}
+	}
+	if checked < 2000 {
+		t.Errorf("only %d expressions checked", checked)
+	}
+	t.Logf("gcc agrees on %d expressions (%d skipped: gcc rejects a division by zero we short-circuit)", checked, skipped)
+}
+
+// TestDeadCodeMatchesGCC generates nested conditional blocks with markers,
+// decorated with comments, continuations, spacing and CRLF, and checks
+// that the markers Evaluate calls live are exactly those gcc keeps.
+func TestDeadCodeMatchesGCC(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	g := newExprGen(3, true) // #define values
+	names := []string{"A", "B", "C", "D"}
+	gc := newExprGen(5, true) // conditions also test the names
+	for _, n := range names {
+		gc.leaves = append(gc.leaves, n, "defined("+n+")", "defined "+n)
+	}
+	for round := 0; round < 40; round++ {
+		var b strings.Builder
+		crlf := round%4 == 3
+		nl := "\n"
+		if crlf {
+			nl = "\r\n"
+		}
+		marker := 0
+		dir := func(name, rest string) {
+			pre := []string{"", "  ", "\t", "/* c */ "}[r.IntN(4)]
+			hash := []string{"#", "# ", "#  "}[r.IntN(3)]
+			if rest != "" {
+				switch r.IntN(5) {
+				case 0:
+					rest = "/* x */ " + rest
+				case 1:
+					rest += " // trailing"
+				case 2:
+					rest += " /* multi" + nl + " line */"
+				case 3:
+					rest = "\\" + nl + "    " + rest
+				}
+			}
+			b.WriteString(pre + hash + name + " " + rest + nl)
+		}
+		var block func(depth int)
+		block = func(depth int) {
+			for n := r.IntN(4); n >= 0; n-- {
+				switch k := r.IntN(10); {
+				case k < 3 || depth > 3:
+					fmt.Fprintf(&b, "int m%d_x; /* MARK%d is not here */ MARK%d%s", marker, marker+100000, marker, nl)
+					marker++
+				case k < 4:
+					dir("define", names[r.IntN(len(names))]+" "+g.gen(1))
+				case k < 5:
+					dir("undef", names[r.IntN(len(names))])
+				default:
+					switch r.IntN(3) {
+					case 0:
+						dir("if", gc.gen(3))
+					case 1:
+						dir("ifdef", names[r.IntN(len(names))])
+					default:
+						dir("ifndef", names[r.IntN(len(names))])
+					}
+					block(depth + 1)
+					for e := r.IntN(3); e > 0; e-- {
+						switch r.IntN(3) {
+						case 0:
+							dir("elif", gc.gen(2))
+						case 1:
+							dir("elifdef", names[r.IntN(len(names))])
+						default:
+							dir("elifndef", names[r.IntN(len(names))])
+						}
+						block(depth + 1)
+					}
+					if r.IntN(2) == 0 {
+						dir("else", "")
+						block(depth + 1)
+					}
+					dir("endif", "")
+				}
+			}
+		}
+		b.WriteString(oraclePrelude)
+		block(0)
+		src := b.String()
+		env := Env{Undefined: append(append([]string{}, names...), "UNDEF")}
+		res := Evaluate([]byte(src), env)
+		checkInvariants(t, []byte(src), res)
+		if len(res.Problems) > 0 {
+			t.Fatalf("round %d: problems %v", round, res.Problems)
+		}
+		for _, c := range res.Conditionals {
+			if c.Live && c.Verdict == 0 {
+				t.Fatalf("round %d: %s %q undecidable with every name known", round, c.Directive, c.Condition)
+			}
+		}
+		out, stderr := runGCC(t, src, "c", "-std=c2x")
+		if stderr != "" {
+			t.Fatalf("round %d: gcc: %s\n%s", round, stderr, src)
+		}
+		kept := map[string]bool{}
+		for _, w := range strings.Fields(out) {
+			if strings.HasPrefix(w, "MARK") {
+				kept[w] = true
+			}
+		}
+		for _, m := range findMarks(src) {
+			dead := res.IsDead(m.off)
+			if dead == kept[m.word] {
+				t.Errorf("round %d: %s: Evaluate says dead=%v, gcc kept=%v\n%s", round, m.word, dead, kept[m.word], src)
+				break
+			}
+		}
+	}
+}
+
+// findMarks returns the MARKn words that are code (not in comments).
+func findMarks(src string) []marker {
+	var ms []marker
+	for i := 0; ; {
+		k := strings.Index(src[i:], "MARK")
+		if k < 0 {
+			return ms
+		}
+		i += k
+		j := i + 4
+		for j < len(src) && src[j] >= '0' && src[j] <= '9' {
+			j++
+		}
+		if n, _ := strconv.Atoi(src[i+4 : j]); n < 100000 {
+			ms = append(ms, marker{src[i:j], i})
+		}
+		i = j
+	}
+}
