@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -375,16 +376,16 @@ func (s Settings) Merge(over Settings) Settings {
 		out.Severity = m
 	}
 	if over.Select != nil {
-		out.Select = append([]string(nil), over.Select...)
+		out.Select = slices.Clone(over.Select)
 	}
 	if over.Ignore != nil {
-		out.Ignore = append([]string(nil), over.Ignore...)
+		out.Ignore = slices.Clone(over.Ignore)
 	}
 	if over.Include != nil {
-		out.Include = append([]string(nil), over.Include...)
+		out.Include = slices.Clone(over.Include)
 	}
 	if over.Exclude != nil {
-		out.Exclude = append([]string(nil), over.Exclude...)
+		out.Exclude = slices.Clone(over.Exclude)
 	}
 	if over.MaxFileSize != 0 {
 		out.MaxFileSize = over.MaxFileSize
