@@ -1,0 +1,307 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/abi3ls/abi3ls/analysis"
+	"github.com/abi3ls/abi3ls/grammars"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+	"go.lsp.dev/protocol"
+)
+
+// trees counts live tree-sitter trees so tests can check every tree is
+// closed (cgo memory is invisible to the Go GC).
+type trees struct{ live atomic.Int64 }
+
+func (t *trees) track(tr *sitter.Tree) *sitter.Tree {
+	if tr != nil {
+		t.live.Add(1)
+	}
+	return tr
+}
+
+func (t *trees) close(tr *sitter.Tree) {
+	if tr != nil {
+		tr.Close()
+		t.live.Add(-1)
+	}
+}
+
+// change is one content change of didChange; Range nil means the whole
+// text is replaced.
+type change struct {
+	Range *protocol.Range `json:"range"`
+	Text  string          `json:"text"`
+}
+
+// document is an open text document. Its fields are guarded by mu; the
+// analysis works on immutable snapshots taken from it.
+type document struct {
+	uri        string
+	path       string // file system path for file: URIs, "" otherwise
+	languageID string
+	lang       grammars.Lang
+	trees      *trees
+
+	mu        sync.Mutex
+	version   int32
+	text      []byte
+	lines     lineIndex // of text
+	tree      *sitter.Tree
+	treeFresh bool   // tree is exactly a parse of text (not merely edited)
+	textGen   uint64 // bumped on every text change
+	gen       uint64 // bumped on every text or configuration change
+	cur       *snapshot
+	closed    bool
+	runCancel context.CancelFunc
+	tooLarge  bool
+	warned    bool // the too-large message was shown
+
+	pubMu   sync.Mutex // serialises publishing; see Server.publish
+	pubHash string
+}
+
+// uriPath returns the file system path of a file: URI, or "".
+func uriPath(u string) string {
+	if !strings.HasPrefix(strings.ToLower(u), "file:") {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || p.Path == "" {
+		return ""
+	}
+	path := p.Path
+	// file:///C:/x on Windows
+	if len(path) >= 3 && path[0] == '/' && path[2] == ':' {
+		path = path[1:]
+	}
+	return filepath.FromSlash(path)
+}
+
+// applyChanges applies the changes one at a time, to the text and to the
+// tree (Tree.Edit with byte offsets and points computed against the text
+// before each change). Ranges are clamped to the text and reversed ranges
+// swapped, as vscode-languageserver-textdocument does.
+func (d *document) applyChanges(changes []change, enc encoding) {
+	for _, c := range changes {
+		if c.Range == nil {
+			d.text = []byte(c.Text)
+			d.lines = newLineIndex(d.text)
+			d.trees.close(d.tree)
+			d.tree, d.treeFresh = nil, false
+			continue
+		}
+		start := d.lines.offset(d.text, c.Range.Start, enc)
+		end := d.lines.offset(d.text, c.Range.End, enc)
+		if end < start {
+			start, end = end, start
+		}
+		if d.tree != nil {
+			sp := tsPoint(d.text, start)
+			d.tree.Edit(&sitter.InputEdit{
+				StartByte:      uint(start),
+				OldEndByte:     uint(end),
+				NewEndByte:     uint(start + len(c.Text)),
+				StartPosition:  sp,
+				OldEndPosition: tsPoint(d.text, end),
+				NewEndPosition: advance(sp, c.Text),
+			})
+			d.treeFresh = false
+		}
+		nt := make([]byte, 0, len(d.text)-(end-start)+len(c.Text))
+		nt = append(nt, d.text[:start]...)
+		nt = append(nt, c.Text...)
+		nt = append(nt, d.text[end:]...)
+		d.text = nt
+		d.lines = newLineIndex(d.text)
+	}
+}
+
+// invalidate drops the cached snapshot after a change. Caller holds mu.
+func (d *document) invalidate(textChanged bool) {
+	d.gen++
+	if textChanged {
+		d.textGen++
+	}
+	if d.cur != nil {
+		d.cur.release()
+		d.cur = nil
+	}
+}
+
+// free releases everything the document holds. Caller holds mu.
+func (d *document) free() {
+	d.closed = true
+	if d.runCancel != nil {
+		d.runCancel()
+		d.runCancel = nil
+	}
+	if d.cur != nil {
+		d.cur.release()
+		d.cur = nil
+	}
+	d.trees.close(d.tree)
+	d.tree = nil
+}
+
+// adopt makes t (a fresh parse of the text at textGen) the document's tree
+// if the text has not changed since, so the next incremental parse starts
+// from it.
+func (d *document) adopt(textGen uint64, t *sitter.Tree) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed || d.textGen != textGen || d.treeFresh {
+		return
+	}
+	d.trees.close(d.tree)
+	d.tree = d.trees.track(t.Clone())
+	d.treeFresh = true
+}
+
+// docConfig is everything besides the text that a snapshot's analysis
+// depends on. Immutable.
+type docConfig struct {
+	folder   *folder // nil when the document is in no workspace folder
+	cfg      analysis.Config
+	excluded bool // matched an exclude glob: no diagnostics
+	auditOff bool // audit = "off": no diagnostics in audit mode
+	include  []string
+	maxFile  int64
+	maxDoc   int
+}
+
+// snapshot is an immutable view of a document at one version, with the
+// configuration in force. It owns its trees; they are closed when the last
+// reference is released.
+type snapshot struct {
+	s       *Server
+	doc     *document
+	uri     string
+	path    string
+	version int32
+	gen     uint64
+	textGen uint64
+	text    []byte
+	lines   lineIndex
+	lang    grammars.Lang
+	enc     encoding
+	conf    *docConfig
+	large   bool
+
+	refs atomic.Int32
+	sem  chan struct{} // held while the trees are used
+
+	// guarded by sem
+	base      *sitter.Tree // tree to reparse from (edited) or use (fresh)
+	baseFresh bool
+	tree      *sitter.Tree
+	in        analysis.Input
+	res       *analysis.Result
+}
+
+func (sn *snapshot) acquire() { sn.refs.Add(1) }
+
+func (sn *snapshot) release() {
+	if n := sn.refs.Add(-1); n == 0 {
+		sn.s.trees.close(sn.base)
+		sn.s.trees.close(sn.tree)
+		sn.base, sn.tree = nil, nil
+	} else if n < 0 {
+		panic("server: snapshot released too often")
+	}
+}
+
+// lock takes the snapshot's semaphore, or fails when ctx ends first.
+func (sn *snapshot) lock(ctx context.Context) error {
+	select {
+	case sn.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (sn *snapshot) unlock() { <-sn.sem }
+
+// analyzeLocked parses (incrementally when it can) and analyzes the
+// snapshot once; the result is kept. Caller holds sem.
+func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error) {
+	if sn.res != nil {
+		return sn.res, nil
+	}
+	if sn.large || sn.lang == grammars.Unknown {
+		sn.res = &analysis.Result{}
+		return sn.res, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if sn.tree == nil {
+		if sn.base != nil && sn.baseFresh {
+			sn.tree, sn.base = sn.base, nil
+		} else {
+			t, err := sn.s.an.Parse.Parse(sn.lang, sn.text, sn.base)
+			if err != nil {
+				return nil, fmt.Errorf("parse %s: %w", sn.uri, err)
+			}
+			sn.tree = sn.s.trees.track(t)
+			sn.s.trees.close(sn.base)
+			sn.base = nil
+			sn.doc.adopt(sn.textGen, sn.tree)
+		}
+	}
+	sn.in = analysis.Input{
+		Path:     sn.inputPath(),
+		Lang:     sn.lang,
+		Src:      sn.text,
+		Tree:     sn.tree,
+		Includes: &includer{s: sn.s, dirs: sn.conf.include, max: sn.conf.maxFile},
+		Config:   sn.conf.cfg,
+	}
+	if f := sn.conf.folder; f != nil {
+		sn.in.Project = f.facts
+	}
+	res, err := sn.s.eng.Analyze(ctx, sn.in)
+	if err != nil {
+		return nil, fmt.Errorf("analyze %s: %w", sn.uri, err)
+	}
+	if res == nil {
+		res = &analysis.Result{}
+	}
+	sn.res = res
+	return res, nil
+}
+
+func (sn *snapshot) inputPath() string {
+	if sn.path != "" {
+		return sn.path
+	}
+	return sn.uri
+}
+
+// result returns the analysis of the snapshot, computing it at most once.
+func (sn *snapshot) result(ctx context.Context) (*analysis.Result, error) {
+	if err := sn.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer sn.unlock()
+	return sn.analyzeLocked(ctx)
+}
+
+func (sn *snapshot) rangeOf(start, end int) protocol.Range {
+	return protocol.Range{
+		Start: sn.lines.position(sn.text, start, sn.enc),
+		End:   sn.lines.position(sn.text, end, sn.enc),
+	}
+}
+
+func (sn *snapshot) offset(p protocol.Position) int {
+	return sn.lines.offset(sn.text, p, sn.enc)
+}

@@ -1,0 +1,168 @@
+package server
+
+import (
+	"bytes"
+	"unicode/utf8"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+	"go.lsp.dev/protocol"
+)
+
+// encoding is the negotiated position encoding: what Position.Character
+// counts.
+type encoding int
+
+const (
+	encUTF16 encoding = iota // LSP default: UTF-16 code units
+	encUTF8                  // bytes
+)
+
+func (e encoding) String() string {
+	if e == encUTF8 {
+		return "utf-8"
+	}
+	return "utf-16"
+}
+
+// lineIndex holds the byte offset at which each line starts. Lines end at
+// "\n", "\r\n" or a lone "\r", as LSP defines them.
+type lineIndex []int
+
+func newLineIndex(text []byte) lineIndex {
+	li := make(lineIndex, 1, 1+len(text)/32)
+	for i := 0; i < len(text); {
+		j := bytes.IndexAny(text[i:], "\r\n")
+		if j < 0 {
+			break
+		}
+		i += j
+		if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+			i++
+		}
+		i++
+		li = append(li, i)
+	}
+	return li
+}
+
+// contentEnd is the offset where line's content ends (before its line
+// terminator).
+func (li lineIndex) contentEnd(text []byte, line int) int {
+	if line+1 >= len(li) {
+		return len(text)
+	}
+	end := li[line+1] - 1 // the terminator's last byte
+	if text[end] == '\n' && end > li[line] && text[end-1] == '\r' {
+		end--
+	}
+	return end
+}
+
+// lineOf returns the line containing byte offset off.
+func (li lineIndex) lineOf(off int) int {
+	lo, hi := 0, len(li)
+	for lo+1 < hi {
+		m := (lo + hi) / 2
+		if li[m] <= off {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// offset converts an LSP position to a byte offset. Out-of-range positions
+// are clamped: a line past the end maps to the end of the text, a character
+// past the end of its line to the end of the line (the LSP rule); a UTF-16
+// position inside a surrogate pair maps to the start of the character.
+func (li lineIndex) offset(text []byte, p protocol.Position, enc encoding) int {
+	line := int(p.Line)
+	if line >= len(li) || line < 0 {
+		return len(text)
+	}
+	start, end := li[line], li.contentEnd(text, line)
+	want := int(p.Character)
+	if enc == encUTF8 {
+		if want > end-start || want < 0 {
+			return end
+		}
+		return start + want
+	}
+	units := 0
+	i := start
+	for i < end {
+		if units >= want {
+			return i
+		}
+		r, size := utf8.DecodeRune(text[i:end])
+		n := 1
+		if r >= 0x10000 {
+			n = 2
+		}
+		if units+n > want {
+			return i // inside a surrogate pair
+		}
+		units += n
+		i += size
+	}
+	return end
+}
+
+// position converts a byte offset to an LSP position. An offset inside a
+// line terminator or a multi-byte character maps to its start.
+func (li lineIndex) position(text []byte, off int, enc encoding) protocol.Position {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(text) {
+		off = len(text)
+	}
+	line := li.lineOf(off)
+	start := li[line]
+	if end := li.contentEnd(text, line); off > end {
+		off = end
+	}
+	if enc == encUTF8 {
+		return protocol.Position{Line: uint32(line), Character: uint32(off - start)}
+	}
+	units := 0
+	for i := start; i < off; {
+		r, size := utf8.DecodeRune(text[i:])
+		if i+size > off {
+			break // off is inside this character
+		}
+		if r >= 0x10000 {
+			units += 2
+		} else {
+			units++
+		}
+		i += size
+	}
+	return protocol.Position{Line: uint32(line), Character: uint32(units)}
+}
+
+// tsPoint is tree-sitter's point for byte offset off: row counts "\n" only,
+// column is in bytes.
+func tsPoint(text []byte, off int) sitter.Point {
+	head := text[:off]
+	row := bytes.Count(head, []byte{'\n'})
+	col := off - (bytes.LastIndexByte(head, '\n') + 1)
+	return sitter.Point{Row: uint(row), Column: uint(col)}
+}
+
+// advance returns the point reached after inserting s at p.
+func advance(p sitter.Point, s string) sitter.Point {
+	n := 0
+	last := -1
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			n++
+			last = i
+		}
+	}
+	if n == 0 {
+		return sitter.Point{Row: p.Row, Column: p.Column + uint(len(s))}
+	}
+	return sitter.Point{Row: p.Row + uint(n), Column: uint(len(s) - last - 1)}
+}
