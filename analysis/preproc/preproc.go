@@ -8,6 +8,8 @@
 // them; do not rename or remove them.
 package preproc
 
+import "bytes"
+
 // Range is a half-open byte range [Start, End).
 type Range struct{ Start, End int }
 
@@ -133,6 +135,11 @@ func (r *Result) IsDead(off int) bool {
 func Evaluate(src []byte, env Env) *Result {
 	s := scanner{src: src, env: env, line: 1, pyInc: -1}
 	s.ev.src = &s
+	// most '#' start a directive and most directives are conditionals
+	if h := bytes.Count(src, []byte{'#'}); h > 0 {
+		s.res.Conditionals = make([]Conditional, 0, h/2+1)
+		s.res.Dead = make([]Range, 0, h/4+1)
+	}
 	s.run()
 	return s.finish()
 }

@@ -39,6 +39,20 @@ type scanner struct {
 	offs  []int32 // source offset of each byte of buf
 	ev    evaluator
 	pyInc int
+	// gen counts the live #defines and #undefs; a condition's verdict is
+	// reused while gen has not changed since it was computed.
+	gen   int
+	cache map[string]cachedCond
+	uses  []string // shared backing array of Conditional.Uses
+}
+
+const maxCache = 4096
+
+type cachedCond struct {
+	text    string
+	gen     int
+	verdict int
+	uses    []string
 }
 
 func (s *scanner) live() bool {
@@ -81,6 +95,7 @@ func (s *scanner) setMacro(name string, fm fileMacro) {
 		s.table = make(map[string]fileMacro)
 	}
 	s.table[name] = fm
+	s.gen++
 }
 
 // continuation reports whether src[i] ('\\') starts a line continuation
@@ -414,13 +429,24 @@ func (s *scanner) readLogical(i int) int {
 			put(c, i)
 			i++
 		default:
-			put(c, i)
-			i++
+			// ordinary bytes: copy the run in one go
+			j := i + 1
+			for j < n && !directiveSpecial[src[j]] {
+				j++
+			}
+			buf = append(buf, src[i:j]...)
+			for k := i; k < j; k++ {
+				offs = append(offs, int32(k))
+			}
+			i = j
 		}
 	}
 	s.buf, s.offs = buf, offs
 	return n
 }
+
+// directiveSpecial marks the bytes readLogical handles one by one.
+var directiveSpecial = [256]bool{'\n': true, '\\': true, '\r': true, '/': true, '"': true, '\'': true, '<': true}
 
 // isIncludeName reports whether buf (the directive so far) is just an
 // include directive's name, so that a '<' starts a header name.
@@ -528,7 +554,12 @@ func (s *scanner) condition(dir string, hash, line, rest int, live bool) Conditi
 			st, en = len(s.src), len(s.src)
 		}
 	}
-	c := Conditional{Directive: dir, Condition: string(b[rest:e]), Start: st, End: en, Line: line, DirectiveStart: hash, Live: live}
+	cached, hit := s.cache[string(b[rest:e])]
+	text := cached.text
+	if !hit {
+		text = string(b[rest:e])
+	}
+	c := Conditional{Directive: dir, Condition: text, Start: st, End: en, Line: line, DirectiveStart: hash, Live: live}
 	switch dir {
 	case "#ifdef", "#ifndef", "#elifdef", "#elifndef":
 		k := rest
@@ -540,7 +571,10 @@ func (s *scanner) condition(dir string, hash, line, rest int, live bool) Conditi
 			return c
 		}
 		nm := c.Condition[:k-rest]
-		c.Uses = []string{nm}
+		c.Uses = s.keepUses(nm)
+		if !hit {
+			s.remember(cachedCond{text: text, gen: -1})
+		}
 		if !live {
 			return c
 		}
@@ -555,17 +589,26 @@ func (s *scanner) condition(dir string, hash, line, rest int, live bool) Conditi
 		}
 		return c
 	}
-	if !live {
-		c.Uses = ExprUses(c.Condition)
-		return c
-	}
 	if rest >= e {
 		s.problem(hash, en, line, dir+" without a condition")
 	}
-	v := s.ev.eval(c.Condition)
-	if len(s.ev.uses) > 0 {
-		c.Uses = append([]string(nil), s.ev.uses...)
+	if hit && cached.gen == s.gen {
+		c.Uses = cached.uses
+		if live {
+			c.Verdict = cached.verdict
+		}
+		return c
 	}
+	if !live {
+		if hit && cached.uses != nil {
+			c.Uses = cached.uses
+		} else {
+			c.Uses = s.keepUses(ExprUses(c.Condition)...)
+		}
+		return c
+	}
+	v := s.ev.eval(c.Condition)
+	c.Uses = s.keepUses(s.ev.uses...)
 	switch {
 	case !v.known:
 		c.Verdict = 0
@@ -574,7 +617,30 @@ func (s *scanner) condition(dir string, hash, line, rest int, live bool) Conditi
 	default:
 		c.Verdict = -1
 	}
+	s.remember(cachedCond{text: text, gen: s.gen, verdict: c.Verdict, uses: c.Uses})
 	return c
+}
+
+// keepUses copies names into the shared backing array.
+func (s *scanner) keepUses(names ...string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	if cap(s.uses)-len(s.uses) < len(names) {
+		s.uses = make([]string, 0, max(64, 2*len(names)))
+	}
+	start := len(s.uses)
+	s.uses = append(s.uses, names...)
+	return s.uses[start:len(s.uses):len(s.uses)]
+}
+
+func (s *scanner) remember(c cachedCond) {
+	if s.cache == nil {
+		s.cache = make(map[string]cachedCond)
+	}
+	if len(s.cache) < maxCache {
+		s.cache[c.text] = c
+	}
 }
 
 func (s *scanner) problem(start, end, line int, msg string) {
