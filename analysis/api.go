@@ -8,8 +8,6 @@
 package analysis
 
 import (
-	"context"
-
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/project"
 	"github.com/abi3ls/abi3ls/grammars"
@@ -145,6 +143,9 @@ type Config struct {
 	// Select, when non-empty, enables only these codes; Ignore disables codes.
 	Select []string
 	Ignore []string
+	// AuditOff drops audit-mode findings (the "audit = off" setting); the
+	// minimum target is still computed.
+	AuditOff bool
 }
 
 // Includer resolves `#include "name"` from the file at fromPath to a local
@@ -177,6 +178,11 @@ type Result struct {
 	// flags, build files), for hover and ABI010.
 	Declared []FileTarget
 	Min      MinTarget
+
+	// pyInclude is the offset of the #include that brings in Python.h
+	// (for the audit-mode define fix).
+	pyInclude    int
+	hasPyInclude bool
 }
 
 // Analyzer runs the analysis. It holds only immutable, shareable state and
@@ -184,21 +190,20 @@ type Result struct {
 type Analyzer struct {
 	DB    *abi.DB
 	Parse *grammars.Pool
+
+	// testDB replaces DB in tests.
+	testDB database
 }
 
 // Analyze analyzes one file. It never fails because the C is odd (broken
 // code yields fewer findings, never an error); it returns an error only when
 // ctx is cancelled or the file cannot be parsed at all.
-// STUB: the analysis engineer implements it.
-func (a *Analyzer) Analyze(ctx context.Context, in Input) (*Result, error) { return &Result{}, nil }
+// (Implemented in analyze.go.)
 
 // Hover describes the CPython name, struct field or target define at byte
 // offset off of the analyzed file; nil when there is nothing to say.
 // res is the Result of Analyze on the same Input.
-// STUB: the analysis engineer implements it.
-func (a *Analyzer) Hover(ctx context.Context, in Input, res *Result, off int) (*Hover, error) {
-	return nil, nil
-}
+// (Implemented in hover.go.)
 
 // Hover is hover content: Markdown, most important line first, and the
 // byte range it applies to.

@@ -29,15 +29,25 @@ type Rule struct {
 }
 
 // Rules returns every rule, ordered by code. The slice is freshly allocated.
-// STUB: the analysis engineer fills the registry (one rule, one file).
-func Rules() []Rule { return nil }
+// Each rule lives in its own file (rule_abi001.go ...).
+func Rules() []Rule {
+	return []Rule{
+		ruleABI001, ruleABI002, ruleABI003, ruleABI004, ruleABI005, ruleABI006,
+		ruleABI007, ruleABI008, ruleABI009, ruleABI010, ruleABI011,
+	}
+}
+
+// ruleByCode indexes the registry.
+var ruleByCode = func() map[string]Rule {
+	m := map[string]Rule{}
+	for _, r := range Rules() {
+		m[r.Code] = r
+	}
+	return m
+}()
 
 // RuleByCode returns the rule with the given code.
 func RuleByCode(code string) (Rule, bool) {
-	for _, r := range Rules() {
-		if r.Code == code {
-			return r, true
-		}
-	}
-	return Rule{}, false
+	r, ok := ruleByCode[code]
+	return r, ok
 }

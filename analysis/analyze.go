@@ -1,0 +1,320 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/abi3ls/abi3ls/abi"
+	"github.com/abi3ls/abi3ls/analysis/preproc"
+	"github.com/abi3ls/abi3ls/grammars"
+)
+
+// database is what the analysis asks of abi.DB.
+type database interface {
+	Lookup(name string) (*abi.Entry, bool)
+	Check(name string, t abi.Target) abi.Result
+	Field(st, field string) (abi.Field, bool)
+	Fields(st string) []abi.Field
+	FieldsNamed(field string) []abi.Field
+}
+
+func (a *Analyzer) database() database {
+	if a.testDB != nil {
+		return a.testDB
+	}
+	if a.DB == nil {
+		return abi.Default()
+	}
+	return a.DB
+}
+
+// pass is the state of one Analyze call after the walk.
+type pass struct {
+	a      *Analyzer
+	db     database
+	in     *Input
+	src    []byte
+	ti     *targetInfo
+	target FileTarget
+	// check is the target names are checked against (zero in audit mode).
+	check abi.Target
+	audit bool
+	pp    *preproc.Result
+	w     *walker
+	lines []int
+
+	findings []Finding
+	min      MinTarget
+	// staticTypes are the declarations reported by ABI005.
+	staticTypes []span
+}
+
+// Analyze analyzes one file.
+func (a *Analyzer) Analyze(ctx context.Context, in Input) (*Result, error) {
+	p, err := a.run(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
+	return p.result(), nil
+}
+
+func (a *Analyzer) run(ctx context.Context, in *Input) (*pass, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	db := a.database()
+	lang := in.Lang
+	if lang == grammars.Unknown {
+		lang = grammars.ForPath(in.Path)
+		if lang == grammars.Unknown {
+			lang = grammars.C
+		}
+	}
+
+	// 1. The target.
+	env0 := preproc.Env{Defined: map[string]string{}}
+	if in.Config.Target.IsLimited() {
+		env0 = envFor(in.Config.Target, false)
+	}
+	pp0 := preproc.Evaluate(in.Src, env0)
+	ti := a.resolveTarget(in, pp0, env0)
+	audit := !ti.target.IsLimited() || in.Config.Audit
+	env := envFor(ti.target.Target, audit)
+	pp := preproc.Evaluate(in.Src, env)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	p := &pass{a: a, db: db, in: in, src: in.Src, ti: ti, target: ti.target, audit: audit, pp: pp}
+	if !audit {
+		p.check = ti.target.Target
+	}
+	k := kindsFor(lang)
+	w := newWalker(db, k, in.Src)
+	p.w = w
+
+	// 2. Declarations of local headers: their names are the user's and
+	// their types feed inference.
+	if a.Parse != nil || len(ti.headers) > 0 {
+		for _, h := range ti.headers {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			a.walkHeader(w, h, env)
+		}
+	}
+
+	// 3. The file itself.
+	tree := in.Tree
+	if tree == nil {
+		if a.Parse == nil {
+			return nil, fmt.Errorf("analysis: no parser pool")
+		}
+		t, err := a.Parse.Parse(lang, in.Src, nil)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: parse %s: %w", in.Path, err)
+		}
+		defer t.Close()
+		tree = t
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	w.src, w.pp, w.dead, w.deadIx, w.declOnly = in.Src, pp, pp.Dead, 0, false
+	w.walk(tree.RootNode())
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// 4. Rules.
+	p.lines = lineStarts(in.Src)
+	p.runRules()
+	p.finish()
+	return p, nil
+}
+
+// walkHeader collects the declarations of a local header.
+func (a *Analyzer) walkHeader(w *walker, h localHeader, env preproc.Env) {
+	if a.Parse == nil {
+		return
+	}
+	lang := grammars.ForPath(h.path)
+	if lang == grammars.Unknown {
+		lang = grammars.C
+	}
+	tree, err := a.Parse.Parse(lang, h.src, nil)
+	if err != nil {
+		return
+	}
+	defer tree.Close()
+	hp := preproc.Evaluate(h.src, env)
+	for _, d := range hp.Defines {
+		w.markUser(d.Name)
+	}
+	saveK := w.k
+	w.k = kindsFor(lang)
+	w.src, w.pp, w.dead, w.deadIx, w.declOnly = h.src, hp, hp.Dead, 0, true
+	w.walk(tree.RootNode())
+	w.k = saveK
+	// Scopes opened by the header are closed by the walk; the file scope
+	// keeps the header's globals.
+}
+
+func (p *pass) result() *Result {
+	r := &Result{
+		Findings: p.findings,
+		Target:   p.target,
+		Declared: p.ti.declared,
+		Min:      p.min,
+	}
+	if p.ti.pyInclude != nil {
+		r.pyInclude = p.ti.pyInclude.Start
+		r.hasPyInclude = true
+	}
+	return r
+}
+
+// runRules runs every rule over the collected facts.
+func (p *pass) runRules() {
+	// Macros the file defines (even in dead branches) are the user's.
+	for _, d := range p.pp.Defines {
+		p.w.markUser(d.Name)
+	}
+	p.checkByValue() // ABI005, ABI011 (PyObject by value)
+	p.checkNames()   // ABI001, ABI002, ABI003, ABI011 (names), ABI009
+	p.checkFields()  // ABI004, ABI006
+	p.checkPyInit()  // ABI011 (single-phase init)
+	p.checkDefines() // ABI007, ABI008, ABI010
+	p.computeMin()
+}
+
+// finish applies suppressions, configuration and severities, removes
+// duplicates and sorts.
+func (p *pass) finish() {
+	sup := parseSuppressions(p.src, p.w.f.comments, p.w.f.firstCode, p.lines)
+	cfg := p.in.Config
+	sel := map[string]bool{}
+	for _, c := range cfg.Select {
+		sel[c] = true
+	}
+	ign := map[string]bool{}
+	for _, c := range cfg.Ignore {
+		ign[c] = true
+	}
+	auditSev := cfg.AuditSeverity
+	if auditSev == SeverityOff {
+		auditSev = SeverityHint
+	}
+	abi3t := !p.target.ABI3T.IsZero() && !p.audit
+	out := p.findings[:0]
+	seen := map[[2]int]map[string]bool{}
+	for _, f := range p.findings {
+		if sup.file {
+			break
+		}
+		if len(sel) > 0 && !sel[f.Code] || ign[f.Code] {
+			continue
+		}
+		if sup.suppressed(f.Code, lineOf(p.lines, f.Start)) {
+			continue
+		}
+		r, ok := ruleByCode[f.Code]
+		if !ok {
+			continue
+		}
+		sev := r.Severity
+		if abi3t && r.ABI3TSeverity != 0 {
+			sev = r.ABI3TSeverity
+		}
+		if s, ok := cfg.Severity[f.Code]; ok {
+			sev = s
+		}
+		if p.audit && auditRules[f.Code] {
+			if s, ok := cfg.Severity[f.Code]; ok && s == SeverityOff {
+				continue
+			}
+			if cfg.AuditOff {
+				continue
+			}
+			sev = auditSev
+		}
+		if sev == SeverityOff {
+			continue
+		}
+		f.Severity = sev
+		f.Fixes = append(f.Fixes, p.suppressFix(f))
+		key := [2]int{f.Start, f.End}
+		if seen[key] == nil {
+			seen[key] = map[string]bool{}
+		}
+		if seen[key][f.Code] {
+			continue
+		}
+		seen[key][f.Code] = true
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Start != out[j].Start {
+			return out[i].Start < out[j].Start
+		}
+		return out[i].Code < out[j].Code
+	})
+	p.findings = out
+}
+
+// auditRules are the rules about API uses, reported at the audit severity
+// when the file has no target.
+var auditRules = map[string]bool{
+	"ABI001": true, "ABI002": true, "ABI003": true, "ABI004": true,
+	"ABI005": true, "ABI006": true, "ABI011": true,
+}
+
+// report adds a finding with the fields every finding shares.
+func (p *pass) report(f Finding) {
+	if f.DocURL == "" && f.Symbol != "" {
+		f.DocURL = p.docURL(f.Symbol)
+	}
+	if !p.audit && p.target.Kind != FromNone && p.target.Kind != FromOverride && f.Related == nil &&
+		f.Code != "ABI007" && f.Code != "ABI008" {
+		f.Related = append(f.Related, Related{Location: p.target.Location,
+			Message: "target set here: " + p.target.Text})
+	}
+	p.findings = append(p.findings, f)
+}
+
+// docURL asks the database for the documentation page of a name: a
+// `DocURL(name) string` method on the database, or a DocURL field on the
+// entry, whichever the database provides.
+func (p *pass) docURL(name string) string {
+	if d, ok := p.db.(interface{ DocURL(string) string }); ok {
+		return d.DocURL(name)
+	}
+	e, ok := p.db.Lookup(name)
+	if !ok || e == nil {
+		return ""
+	}
+	v := reflect.ValueOf(e).Elem().FieldByName("DocURL")
+	if v.IsValid() && v.Kind() == reflect.String {
+		return v.String()
+	}
+	return ""
+}
+
+// lineStarts returns the byte offset of every line's start.
+func lineStarts(src []byte) []int {
+	ls := make([]int, 1, len(src)/32+1)
+	for i, c := range src {
+		if c == '\n' {
+			ls = append(ls, i+1)
+		}
+	}
+	return ls
+}
+
+// lineOf returns the 1-based line of byte offset off.
+func lineOf(ls []int, off int) int {
+	i := sort.Search(len(ls), func(i int) bool { return ls[i] > off })
+	return i
+}

@@ -1,0 +1,684 @@
+package analysis
+
+import (
+	"github.com/abi3ls/abi3ls/abi"
+	"github.com/abi3ls/abi3ls/analysis/preproc"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// useCtx says where an identifier was seen.
+type useCtx uint8
+
+const (
+	ctxCode      useCtx = iota // ordinary code
+	ctxMacroBody               // inside a #define body (text-scanned)
+	ctxCondition               // inside an #if / #elif condition
+)
+
+// nameInfo is what the analysis knows of one distinct identifier of the
+// file. The walker keeps one per distinct spelling, so a name is looked up
+// in the database once per file.
+type nameInfo struct {
+	name  string
+	entry *abi.Entry // nil when not a CPython name
+	// user is set when the file (or a local header) defines the name.
+	user bool
+	// declaredOnly is set when the file only declares (prototypes) it.
+	declaredOnly bool
+
+	checked bool
+	res     abi.Result // Check under the file's target
+	min     abi.Result // Check under the lowest Limited API (3.2)
+}
+
+// use is one occurrence of a CPython name.
+type use struct {
+	info       *nameInfo
+	start, end int
+	ctx        useCtx
+	fn         string // enclosing function, "" at file scope
+}
+
+// fieldUse is one `x->f` / `x.f` whose field name may belong to a CPython
+// struct.
+type fieldUse struct {
+	name       string
+	start, end int // the field identifier
+	exprStart  int // the whole field expression
+	exprEnd    int
+	argStart   int // its argument (base) expression
+	argEnd     int
+	arrow      bool
+	base       cType // the base's type after -> / . (the struct), unknown when Base == ""
+	inMacro    bool
+	role       fieldRole
+	// For writes: the assignment's range and its right-hand side.
+	assignStart, assignEnd int
+	rhsStart, rhsEnd       int
+	// For calls through the field: the call's argument list range.
+	callStart, callEnd int
+	inStmt             bool // the write is a whole expression statement
+}
+
+type fieldRole uint8
+
+const (
+	roleRead fieldRole = iota
+	roleWrite
+	roleUpdate // ++ / -- / compound assignment
+	roleAddr   // &x->f
+	roleCall   // x->f(...)
+)
+
+// byValue is an opaque CPython struct used by value or by size.
+type byValue struct {
+	typeName   string
+	start, end int    // where to report
+	what       string // "static", "member", "sizeof", "variable"
+	declName   string
+	declStart  int // the whole declaration
+	declEnd    int
+	static     bool
+}
+
+// pyInit is a PyInit_* function definition.
+type pyInit struct {
+	name        string
+	start, end  int
+	singlePhase bool
+	multiPhase  bool
+}
+
+// span is a byte range.
+type span struct{ start, end int }
+
+type frame struct {
+	cls    class
+	node   sitter.Node
+	scope  bool // a scope was pushed for this node
+	inCond bool // inside an #if condition
+	// fid is the node's field id in its parent (only for field expressions).
+	fid  uint16
+	fn   string // function name when cls == cFunctionDef
+	skip bool   // identifiers directly under it are not uses
+	// structPushed: a struct body was opened for this node.
+	structPushed bool
+}
+
+// facts is everything one walk collects.
+type facts struct {
+	uses     []use
+	fields   []fieldUse
+	byValue  []byValue
+	comments []span
+	pyInits  []pyInit
+	// firstCode is the start of the first top-level node that is not a
+	// comment (the end of the file's first comment block).
+	firstCode int
+	// stringRanges / commentRanges are not stored: rules never look inside.
+}
+
+// walker collects facts from one tree in a single TreeCursor pass.
+type walker struct {
+	db     database
+	k      *kinds
+	src    []byte
+	pp     *preproc.Result
+	dead   []preproc.Range
+	deadIx int
+
+	names map[string]*nameInfo
+	// fieldNames caches, per field spelling, whether it can be a CPython
+	// struct member worth a type inference.
+	fieldNames map[string]*fieldNameInfo
+
+	// Types.
+	scopes   []map[string]cType // scopes[0] is the file scope
+	typedefs map[string]cType
+	structs  map[string]map[string]cType // struct key -> member -> type
+	funcs    map[string]cType            // user function -> return type
+	// userFields lists member names of the user's own structs.
+	userFields map[string]bool
+
+	f      facts
+	frames []frame
+	fn     string
+	// params of the #define being walked (function-like macros).
+	defineParams map[string]bool
+
+	declOnly bool // header mode: collect declarations only
+	aux      *sitter.TreeCursor
+	// structStack holds the struct bodies being walked.
+	structStack []structMark
+}
+
+type fieldNameInfo struct {
+	interesting bool
+	fields      []abi.Field
+}
+
+func newWalker(db database, k *kinds, src []byte) *walker {
+	return &walker{
+		db:         db,
+		k:          k,
+		src:        src,
+		names:      map[string]*nameInfo{},
+		fieldNames: map[string]*fieldNameInfo{},
+		scopes:     []map[string]cType{{}},
+		typedefs:   map[string]cType{},
+		structs:    map[string]map[string]cType{},
+		funcs:      map[string]cType{},
+		userFields: map[string]bool{},
+		f:          facts{firstCode: -1},
+	}
+}
+
+// info returns the nameInfo for the identifier spelled b.
+func (w *walker) info(b []byte) *nameInfo {
+	if ni, ok := w.names[string(b)]; ok {
+		return ni
+	}
+	s := string(b)
+	ni := &nameInfo{name: s}
+	if e, ok := w.db.Lookup(s); ok {
+		ni.entry = e
+	}
+	w.names[s] = ni
+	return ni
+}
+
+func (w *walker) infoString(s string) *nameInfo {
+	if ni, ok := w.names[s]; ok {
+		return ni
+	}
+	ni := &nameInfo{name: s}
+	if e, ok := w.db.Lookup(s); ok {
+		ni.entry = e
+	}
+	w.names[s] = ni
+	return ni
+}
+
+// markUser records that the file defines name.
+func (w *walker) markUser(name string) {
+	if name == "" {
+		return
+	}
+	w.infoString(name).user = true
+}
+
+func (w *walker) markDeclared(name string) {
+	if name == "" {
+		return
+	}
+	w.infoString(name).declaredOnly = true
+}
+
+// isDead reports whether off is in a dead preprocessor branch. Offsets must
+// be asked in increasing order between resets for the fast path.
+func (w *walker) isDead(off int) bool {
+	d := w.dead
+	if len(d) == 0 {
+		return false
+	}
+	if w.deadIx > 0 && w.deadIx <= len(d) && off < d[w.deadIx-1].End {
+		// Went backwards (out of order query): binary search.
+		return w.pp.IsDead(off)
+	}
+	for w.deadIx < len(d) && d[w.deadIx].End <= off {
+		w.deadIx++
+	}
+	return w.deadIx < len(d) && d[w.deadIx].Start <= off
+}
+
+func (w *walker) text(n *sitter.Node) string {
+	return string(w.src[n.StartByte():n.EndByte()])
+}
+
+// walk runs the single pass over the tree.
+func (w *walker) walk(root *sitter.Node) {
+	c := root.Walk()
+	defer c.Close()
+	w.aux = root.Walk()
+	defer w.aux.Close()
+	w.frames = w.frames[:0]
+	for {
+		n := c.Node()
+		cls := w.k.of(n)
+		descend, fr := w.enter(c, n, cls)
+		if descend && c.GotoFirstChild() {
+			w.frames = append(w.frames, fr)
+			continue
+		}
+		if descend {
+			w.leave(&fr)
+		}
+		for !c.GotoNextSibling() {
+			if !c.GotoParent() {
+				return
+			}
+			top := len(w.frames) - 1
+			if top < 0 {
+				return
+			}
+			fr := w.frames[top]
+			w.frames = w.frames[:top]
+			w.leave(&fr)
+		}
+	}
+}
+
+func (w *walker) parent() *frame {
+	if len(w.frames) == 0 {
+		return nil
+	}
+	return &w.frames[len(w.frames)-1]
+}
+
+// enter handles a node in pre-order and says whether to descend into it.
+func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, frame) {
+	fr := frame{cls: cls}
+	p := w.parent()
+	if p != nil {
+		fr.inCond = p.inCond
+		switch p.cls {
+		case cPreprocCond:
+			if !fr.inCond && c.FieldId() == w.k.fCondition {
+				fr.inCond = true
+			} else if len(w.dead) > 0 && cls != cComment && w.isDeadNode(n) {
+				return false, fr
+			}
+		case cPreprocIfdef, cPreprocElse:
+			if len(w.dead) > 0 && cls != cComment && w.isDeadNode(n) {
+				return false, fr
+			}
+		}
+	} else {
+		// translation_unit
+		return true, fr
+	}
+	if len(w.frames) == 1 && w.f.firstCode < 0 && cls != cComment {
+		w.f.firstCode = int(n.StartByte())
+	}
+
+	switch cls {
+	case cComment:
+		w.f.comments = append(w.f.comments, span{int(n.StartByte()), int(n.EndByte())})
+		return false, fr
+	case cString, cPreprocInclude, cPreprocDefined, cStatementIdent, cPrimitiveType, cPreprocParams:
+		return false, fr
+	case cIdent, cTypeIdent:
+		w.identifier(n, p, fr.inCond)
+		return false, fr
+	case cFieldIdent:
+		if p.cls == cFieldExpr && !fr.inCond && !w.declOnly {
+			w.fieldAccess(n, p)
+		}
+		return false, fr
+	case cPreprocArg:
+		if (p.cls == cPreprocDef || p.cls == cPreprocFuncDef) && !w.declOnly {
+			w.macroBody(int(n.StartByte()), int(n.EndByte()))
+		}
+		return false, fr
+	case cPreprocCall:
+		return false, fr
+	case cPreprocDef, cPreprocFuncDef:
+		w.define(n, cls)
+		fr.skip = true
+		return true, fr
+	case cPreprocIfdef:
+		fr.skip = true // the tested name
+		return true, fr
+	case cFieldExpr:
+		if !fr.inCond {
+			fr.node = *n
+			fr.fid = c.FieldId()
+		}
+		return true, fr
+	case cDeclaration, cFieldDecl, cTypeDef:
+		w.declaration(n, cls, p)
+		return true, fr
+	case cFunctionDef:
+		fr.fn = w.fn
+		fr.scope = true
+		w.functionDef(n)
+		return true, fr
+	case cCompound, cFor, cLambda:
+		if p.cls != cFunctionDef {
+			w.scopes = append(w.scopes, map[string]cType{})
+			fr.scope = true
+		}
+		return true, fr
+	case cStruct:
+		before := len(w.structStack)
+		w.structSpec(n)
+		fr.structPushed = len(w.structStack) > before
+		return true, fr
+	case cEnumerator:
+		if nm := n.ChildByFieldId(w.k.fName); nm != nil {
+			w.markUser(w.text(nm))
+		}
+		return true, fr
+	case cSizeof:
+		if !w.declOnly {
+			w.sizeofExpr(n)
+		}
+		return true, fr
+	case cAssign, cUpdate, cPointerExpr, cCall:
+		fr.node = *n
+		return true, fr
+	}
+	return true, fr
+}
+
+func (w *walker) isDeadNode(n *sitter.Node) bool {
+	s := int(n.StartByte())
+	if !w.isDead(s) {
+		return false
+	}
+	// Only skip when the whole node is dead; otherwise look inside.
+	e := int(n.EndByte())
+	return e <= 0 || w.pp.IsDead(e-1)
+}
+
+func (w *walker) leave(fr *frame) {
+	if fr.structPushed && len(w.structStack) > 0 {
+		w.structStack = w.structStack[:len(w.structStack)-1]
+	}
+	if fr.scope {
+		if fr.cls == cFunctionDef {
+			w.fn = fr.fn
+		}
+		if len(w.scopes) > 1 {
+			w.scopes = w.scopes[:len(w.scopes)-1]
+		}
+	}
+}
+
+// identifier records a use of a CPython name.
+func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
+	if p.skip || w.declOnly {
+		return
+	}
+	s, e := int(n.StartByte()), int(n.EndByte())
+	b := w.src[s:e]
+	if len(b) < 2 {
+		return
+	}
+	ni := w.info(b)
+	if ni.entry == nil && !isInterestingUnknown(b) {
+		return
+	}
+	if w.isDead(s) {
+		return
+	}
+	ctx := ctxCode
+	if inCond {
+		ctx = ctxCondition
+	}
+	w.f.uses = append(w.f.uses, use{info: ni, start: s, end: e, ctx: ctx, fn: w.fn})
+}
+
+// isInterestingUnknown keeps names the database may not list but rules
+// need (private names are flagged by prefix).
+func isInterestingUnknown(b []byte) bool {
+	return len(b) > 3 && b[0] == '_' && (b[1] == 'P' && (b[2] == 'y' || b[2] == 'Y'))
+}
+
+// define handles #define NAME ... : NAME is the user's.
+func (w *walker) define(n *sitter.Node, cls class) {
+	if nm := n.ChildByFieldId(w.k.fName); nm != nil {
+		w.markUser(w.text(nm))
+	}
+	w.defineParams = nil
+	if cls == cPreprocFuncDef {
+		if ps := n.ChildByFieldId(w.k.fParameters); ps != nil {
+			w.defineParams = map[string]bool{}
+			cnt := ps.NamedChildCount()
+			for i := uint(0); i < cnt; i++ {
+				if ch := ps.NamedChild(i); ch != nil {
+					w.defineParams[w.text(ch)] = true
+				}
+			}
+		}
+	}
+}
+
+// macroBody scans a #define body as text: names used there, and field
+// accesses (base types are unknown in macro bodies).
+func (w *walker) macroBody(start, end int) {
+	if w.isDead(start) {
+		return
+	}
+	src := w.src
+	i := start
+	for i < end {
+		ch := src[i]
+		switch {
+		case ch == '"' || ch == '\'':
+			q := ch
+			i++
+			for i < end && src[i] != q {
+				if src[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			i++
+		case ch == '/' && i+1 < end && src[i+1] == '*':
+			i += 2
+			for i+1 < end && !(src[i] == '*' && src[i+1] == '/') {
+				i++
+			}
+			i += 2
+		case ch == '/' && i+1 < end && src[i+1] == '/':
+			for i < end && src[i] != '\n' {
+				i++
+			}
+		case isIdentStart(ch):
+			j := i + 1
+			for j < end && isIdentChar(src[j]) {
+				j++
+			}
+			w.macroToken(i, j, start)
+			i = j
+		case ch >= '0' && ch <= '9':
+			j := i + 1
+			for j < end && (isIdentChar(src[j]) || src[j] == '.') {
+				j++
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+}
+
+func (w *walker) macroToken(s, e, bodyStart int) {
+	b := w.src[s:e]
+	// Token pasting makes partial names.
+	if (s >= bodyStart+2 && w.src[s-1] == '#' && w.src[s-2] == '#') ||
+		(e+1 < len(w.src) && w.src[e] == '#' && w.src[e+1] == '#') {
+		return
+	}
+	if w.defineParams != nil && w.defineParams[string(b)] {
+		return
+	}
+	// Member access?
+	k := s - 1
+	for k >= bodyStart && (w.src[k] == ' ' || w.src[k] == '\t') {
+		k--
+	}
+	if k >= bodyStart && (w.src[k] == '.' || (w.src[k] == '>' && k > bodyStart && w.src[k-1] == '-')) {
+		fi := w.fieldName(b)
+		if fi.interesting {
+			w.f.fields = append(w.f.fields, fieldUse{
+				name: string(b), start: s, end: e, exprStart: s, exprEnd: e,
+				argStart: -1, argEnd: -1, arrow: w.src[k] == '>', inMacro: true,
+			})
+		}
+		return
+	}
+	if len(b) < 2 {
+		return
+	}
+	ni := w.info(b)
+	if ni.entry == nil && !isInterestingUnknown(b) {
+		return
+	}
+	w.f.uses = append(w.f.uses, use{info: ni, start: s, end: e, ctx: ctxMacroBody, fn: w.fn})
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+func isIdentChar(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
+
+// fieldName says whether a member name can be a CPython struct field that
+// a rule cares about.
+func (w *walker) fieldName(b []byte) *fieldNameInfo {
+	if fi, ok := w.fieldNames[string(b)]; ok {
+		return fi
+	}
+	s := string(b)
+	fi := &fieldNameInfo{}
+	fi.fields = w.db.FieldsNamed(s)
+	for _, f := range fi.fields {
+		if !f.LimitedVisible || isObjectMember(f.Struct, f.Name) {
+			fi.interesting = true
+		}
+	}
+	w.fieldNames[s] = fi
+	return fi
+}
+
+// isObjectMember reports the PyObject/PyVarObject header members that
+// ABI006 is about.
+func isObjectMember(st, name string) bool {
+	switch name {
+	case "ob_refcnt", "ob_type":
+		return st == "PyObject"
+	case "ob_size":
+		return st == "PyVarObject"
+	}
+	return false
+}
+
+// fieldAccess handles the field identifier of a field expression.
+func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
+	s, e := int(n.StartByte()), int(n.EndByte())
+	b := w.src[s:e]
+	fi := w.fieldName(b)
+	if !fi.interesting {
+		return
+	}
+	if w.isDead(s) {
+		return
+	}
+	exprNode := fe.node
+	fu := fieldUse{name: string(b), start: s, end: e,
+		exprStart: int(exprNode.StartByte()), exprEnd: int(exprNode.EndByte())}
+	arg := exprNode.ChildByFieldId(w.k.fArgument)
+	if arg == nil {
+		return
+	}
+	fu.argStart, fu.argEnd = int(arg.StartByte()), int(arg.EndByte())
+	// The operator sits between the argument and the field.
+	for i := fu.argEnd; i < s; i++ {
+		if w.src[i] == '>' {
+			fu.arrow = true
+			break
+		}
+		if w.src[i] == '.' {
+			break
+		}
+	}
+	// A designated initializer misparsed after a *_HEAD_INIT(...) macro
+	// without a comma (`PyVarObject_HEAD_INIT(NULL, 0) .tp_name = ...`).
+	if !fu.arrow && w.k.of(arg) == cCall {
+		if fn := arg.ChildByFieldId(w.k.fFunction); fn != nil {
+			if name := w.text(fn); len(name) > 10 && name[len(name)-10:] == "_HEAD_INIT" {
+				return
+			}
+		}
+	}
+	t := w.resolve(w.typeOf(arg))
+	if fu.arrow {
+		t = t.deref()
+	} else if t.Ptr != 0 {
+		t = cType{}
+	}
+	fu.base = t
+	w.fieldRole(&fu, fe)
+	w.f.fields = append(w.f.fields, fu)
+}
+
+// fieldRole works out whether the field expression is read, written,
+// incremented, has its address taken, or is called.
+func (w *walker) fieldRole(fu *fieldUse, fe *frame) {
+	if len(w.frames) < 2 {
+		return
+	}
+	p := &w.frames[len(w.frames)-2]
+	switch p.cls {
+	case cAssign:
+		if fe.fid != w.k.fLeft {
+			return
+		}
+		right := p.node.ChildByFieldId(w.k.fRight)
+		if right == nil {
+			return
+		}
+		op := trimSpace(w.src[fu.exprEnd:right.StartByte()])
+		if string(op) != "=" {
+			fu.role = roleUpdate
+			return
+		}
+		fu.role = roleWrite
+		fu.assignStart, fu.assignEnd = int(p.node.StartByte()), int(p.node.EndByte())
+		fu.rhsStart, fu.rhsEnd = int(right.StartByte()), int(right.EndByte())
+		if len(w.frames) >= 3 {
+			fu.inStmt = w.frames[len(w.frames)-3].cls == cExprStmt && w.isExprStatement(fu.assignEnd)
+		}
+	case cUpdate:
+		fu.role = roleUpdate
+	case cPointerExpr:
+		if int(p.node.StartByte()) < fu.exprStart && w.src[p.node.StartByte()] == '&' {
+			fu.role = roleAddr
+		}
+	case cCall:
+		if fe.fid == w.k.fFunction {
+			fu.role = roleCall
+			if args := p.node.ChildByFieldId(w.k.fArguments); args != nil {
+				fu.callStart, fu.callEnd = int(args.StartByte()), int(args.EndByte())
+			}
+		}
+	}
+}
+
+// isExprStatement reports whether a ';' follows end (the assignment is a
+// statement of its own).
+func (w *walker) isExprStatement(end int) bool {
+	for i := end; i < len(w.src); i++ {
+		switch w.src[i] {
+		case ' ', '\t':
+			continue
+		case ';':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
