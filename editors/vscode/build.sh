@@ -13,9 +13,10 @@ cd "$here"
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
 t0=$(date +%s%N)
-if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
-  # node_modules/.package-lock.json is npm's record of what it installed: differs -> reinstall.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.abi3ls-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
   timeout 600 npm ci --prefer-offline --ignore-scripts --loglevel=error
+  echo "$lock_sum" >node_modules/.abi3ls-lock-sha256
 fi
 rm -rf out
 timeout 300 node node_modules/typescript/bin/tsc -p . --noEmit      # type check
