@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/abi3ls/abi3ls/abi"
@@ -85,7 +86,7 @@ func skipBracket(src []byte, i int) (int, bool) {
 	}
 	eq := j - i - 1
 	closer := "]" + strings.Repeat("=", eq) + "]"
-	idx := strings.Index(string(src[j+1:]), closer)
+	idx := bytes.Index(src[j+1:], []byte(closer))
 	if idx < 0 {
 		return n, true
 	}
@@ -198,9 +199,9 @@ var cmakeLibKeywords = map[string]bool{
 //     -DPy_LIMITED_API=... in any command (add_definitions,
 //     target_compile_options ...).
 //
-// Declarations tied to a target carry its literal sources in Files.
-// ${VAR} is expanded for variables set once with a literal set(VAR value)
-// in the same file; nothing is executed.
+// Declarations tied to a target carry its sources in Files, when all of
+// them are known. ${VAR} is expanded for variables set once with literal
+// values, set(VAR a.c b.c), in the same file; nothing is executed.
 func ParseCMakeLists(path string, src []byte) ([]Declaration, []Problem) {
 	decls, problems, _ := parseCMake(path, src)
 	return decls, problems
@@ -215,11 +216,27 @@ func parseCMake(path string, src []byte) ([]Declaration, []Problem, []string) {
 	vars := map[string]string{}
 	setCount := map[string]int{}
 	for _, c := range cmds {
-		if c.name == "set" && len(c.args) >= 1 {
+		switch {
+		case c.name == "set" && len(c.args) >= 1:
 			name := c.args[0].val
 			setCount[name]++
-			if len(c.args) == 2 && !strings.Contains(c.args[1].val, "$") {
-				vars[name] = c.args[1].val
+			var vals []string
+			literal := len(c.args) >= 2
+			for _, a := range c.args[1:] {
+				if strings.Contains(a.val, "$") || !a.quoted && (a.val == "CACHE" || a.val == "PARENT_SCOPE") {
+					literal = false
+					break
+				}
+				vals = append(vals, a.val)
+			}
+			if literal {
+				vars[name] = strings.Join(vals, ";")
+			}
+		case (c.name == "list" || c.name == "file" || c.name == "string") && len(c.args) >= 2:
+			// list(APPEND V ...), file(GLOB V ...), string(... V): the
+			// variable's value depends on the flow.
+			for _, a := range c.args[1:] {
+				setCount[a.val] += 2
 			}
 		}
 	}
@@ -260,10 +277,15 @@ func parseCMake(path string, src []byte) ([]Declaration, []Problem, []string) {
 	}
 
 	targets := map[string][]string{} // target name -> root-relative sources
+	incomplete := map[string]bool{}  // targets with sources abi3ls cannot list
 	addSources := func(target string, args []cmArg) {
 		for _, a := range args {
 			for _, part := range strings.Split(expand(a.val), ";") {
-				if cmakeLibKeywords[part] {
+				if cmakeLibKeywords[part] || part == "" {
+					continue
+				}
+				if strings.ContainsAny(part, "$*?") {
+					incomplete[target] = true
 					continue
 				}
 				if p, ok := joinRel(dir, part); ok && isSourceName(p) {
@@ -387,7 +409,7 @@ func parseCMake(path string, src []byte) ([]Declaration, []Problem, []string) {
 	out := make([]Declaration, len(found))
 	for k, f := range found {
 		out[k] = f.d
-		if f.target != "" {
+		if f.target != "" && !incomplete[f.target] {
 			out[k].Files = targets[f.target]
 		}
 	}

@@ -46,6 +46,17 @@ func TestParseCMakeLists(t *testing.T) {
 			want: []view{{Line: 2, Col: 38, Text: "Py_LIMITED_API=${LIMITED}", Target: "abi3 3.10+", Macro: "Py_LIMITED_API", Value: "${LIMITED}"}},
 		},
 		{
+			name: "source variables",
+			src: "set(SRCS a.c\n  b.c)\nPython_add_library(m MODULE ${SRCS} USE_SABI 3.9)\n" +
+				"file(GLOB G src/*.c)\nPython_add_library(g MODULE ${G} USE_SABI 3.9)\n" +
+				"Python_add_library(h MODULE h.c USE_SABI 3.9)\nlist(APPEND HS more.c)\ntarget_sources(h PRIVATE ${HS})\n",
+			want: []view{
+				{Line: 3, Col: 37, Text: "USE_SABI 3.9", Target: "abi3 3.9+", Value: "3.9", Files: []string{"a.c", "b.c"}},
+				{Line: 5, Col: 34, Text: "USE_SABI 3.9", Target: "abi3 3.9+", Value: "3.9"},
+				{Line: 6, Col: 33, Text: "USE_SABI 3.9", Target: "abi3 3.9+", Value: "3.9"},
+			},
+		},
+		{
 			name: "unknown variable",
 			src:  "add_compile_definitions(Py_LIMITED_API=${V})\n",
 			want: []view{{Line: 1, Col: 25, Text: "Py_LIMITED_API=${V}", Target: "audit", Macro: "Py_LIMITED_API", Value: "${V}", ABI3: true}},

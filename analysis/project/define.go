@@ -26,7 +26,7 @@ func setDefine(d *Declaration, macro, value string, hasValue bool) {
 		return
 	}
 	d.Macro = macro
-	d.Value = value
+	d.Value = clip(value)
 	v := strings.TrimSpace(value)
 	if !hasValue {
 		v = "1"
@@ -44,13 +44,13 @@ func setDefine(d *Declaration, macro, value string, hasValue bool) {
 // declaration carries no version.
 func setComputed(d *Declaration, macro, value string) {
 	d.Macro = macro
-	d.Value = value
+	d.Value = clip(value)
 	d.ABI3 = true
 }
 
 // setWheelVersion records a version written as "3.8" or a wheel tag "cp38".
 func setWheelVersion(d *Declaration, value string) {
-	d.Value = value
+	d.Value = clip(value)
 	ver, err := abi.ParseVersion(strings.TrimSpace(value))
 	if err != nil {
 		d.Err = err.Error()

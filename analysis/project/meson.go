@@ -72,12 +72,13 @@ func parseMeson(path string, src []byte) ([]Declaration, []Problem, []string) {
 	if len(found) == 0 {
 		return nil, nil, subdirs
 	}
+	eval := newSrcEval(toks, match, dir)
 	for i := 0; i+1 < len(toks); i++ {
 		if !toks[i].is(tName, "extension_module") || !toks[i+1].is(tOp, "(") {
 			continue
 		}
 		open, close := i+1, match[i+1]
-		files := mesonSources(toks, match, open, close, dir)
+		files := mesonSources(eval, open, close)
 		if len(files) == 0 {
 			continue
 		}
@@ -94,13 +95,13 @@ func parseMeson(path string, src []byte) ([]Declaration, []Problem, []string) {
 	return out, nil, subdirs
 }
 
-// mesonSources collects the literal source files of an extension_module
-// call: positional arguments after the name (strings, arrays, files(...))
-// and the sources: keyword.
-func mesonSources(toks []tok, match []int, open, close int, dir string) []string {
+// mesonSources collects the source files of an extension_module call:
+// positional arguments after the name (strings, arrays, files(...),
+// variables) and the sources: keyword; nil when they are not all known.
+func mesonSources(e *srcEval, open, close int) []string {
 	var files []string
 	pos := 0
-	for _, a := range splitArgs(toks, match, open, close, ":") {
+	for _, a := range splitArgs(e.toks, e.match, open, close, ":") {
 		if a.kw == "" {
 			pos++
 			if pos == 1 {
@@ -109,11 +110,11 @@ func mesonSources(toks []tok, match []int, open, close int, dir string) []string
 		} else if a.kw != "sources" {
 			continue
 		}
-		for _, s := range stringsIn(toks, a.start, a.end) {
-			if p, ok := joinRel(dir, strings.TrimSpace(s.text)); ok && isSourceName(p) {
-				files = append(files, p)
-			}
+		f, ok := e.eval(a.start, a.end, open, maxSrcDepth)
+		if !ok {
+			return nil
 		}
+		files = append(files, f...)
 	}
 	return files
 }

@@ -41,6 +41,14 @@ func TestParseMesonBuild(t *testing.T) {
 			},
 		},
 		{
+			name: "source variables",
+			src:  "srcs = files('src/a.c',\n  'src/b.c')\nsrcs += ['src/c.c']\npy.extension_module('_m', srcs, 'src/d.c', limited_api: '3.9')\npy.extension_module('_n', gen_srcs, limited_api: '3.9')\n",
+			want: []view{
+				{Line: 4, Col: 44, Text: "limited_api: '3.9'", Target: "abi3 3.9+", Value: "3.9", Files: []string{"src/a.c", "src/b.c", "src/c.c", "src/d.c"}},
+				{Line: 5, Col: 37, Text: "limited_api: '3.9'", Target: "abi3 3.9+", Value: "3.9"},
+			},
+		},
+		{
 			name: "two modules",
 			src:  "py.extension_module('a', 'a.c', limited_api: '3.9')\npy.extension_module('b', 'b.c', limited_api: '3.11')\n",
 			want: []view{

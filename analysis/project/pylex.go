@@ -21,6 +21,7 @@ type tok struct {
 	kind       tokKind
 	text       string // as written; for strings the content between the quotes
 	start, end int    // byte offsets in the source, quotes and prefix included
+	nl         bool   // a line break (not a continuation) precedes the token
 }
 
 func (t tok) is(kind tokKind, text string) bool { return t.kind == kind && t.text == text }
@@ -44,6 +45,12 @@ func lexPython(src []byte) []tok {
 	var toks []tok
 	n := len(src)
 	i := 0
+	nl := true
+	emit := func(t tok) {
+		t.nl = nl
+		nl = false
+		toks = append(toks, t)
+	}
 	for i < n {
 		c := src[i]
 		switch {
@@ -51,11 +58,18 @@ func lexPython(src []byte) []tok {
 			for i < n && src[i] != '\n' {
 				i++
 			}
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\\':
+		case c == '\\' && i+1 < n && src[i+1] == '\n':
+			i += 2
+		case c == '\\' && i+2 < n && src[i+1] == '\r' && src[i+2] == '\n':
+			i += 3
+		case c == '\n':
+			nl = true
+			i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == '\\':
 			i++
 		case c == '\'' || c == '"':
 			t, next := lexString(src, i, i)
-			toks = append(toks, t)
+			emit(t)
 			i = next
 		case isDigit(c) || c == '.' && i+1 < n && isDigit(src[i+1]):
 			j := i + 1
@@ -71,7 +85,7 @@ func lexPython(src []byte) []tok {
 				}
 				break
 			}
-			toks = append(toks, tok{kind: tNumber, text: string(src[i:j]), start: i, end: j})
+			emit(tok{kind: tNumber, text: string(src[i:j]), start: i, end: j})
 			i = j
 		case isIdentByte(c):
 			j := i + 1
@@ -80,18 +94,18 @@ func lexPython(src []byte) []tok {
 			}
 			if j < n && (src[j] == '\'' || src[j] == '"') && isStringPrefix(string(src[i:j])) {
 				t, next := lexString(src, i, j)
-				toks = append(toks, t)
+				emit(t)
 				i = next
 				continue
 			}
-			toks = append(toks, tok{kind: tName, text: string(src[i:j]), start: i, end: j})
+			emit(tok{kind: tName, text: string(src[i:j]), start: i, end: j})
 			i = j
 		default:
 			j := i + 1
 			if j < n && src[j] == '=' && strings.IndexByte("=!<>:+-*/%&|^@", c) >= 0 {
 				j++
 			}
-			toks = append(toks, tok{kind: tOp, text: string(src[i:j]), start: i, end: j})
+			emit(tok{kind: tOp, text: string(src[i:j]), start: i, end: j})
 			i = j
 		}
 	}
@@ -222,13 +236,143 @@ func splitArgs(toks []tok, match []int, open, close int, kwSep string) []callArg
 	return args
 }
 
-// stringsIn returns the string literals among toks[start:end] (any depth).
-func stringsIn(toks []tok, start, end int) []tok {
-	var out []tok
-	for i := start; i < end && i < len(toks); i++ {
-		if toks[i].kind == tString {
-			out = append(out, toks[i])
+// srcEval evaluates the source lists of setup.py and meson.build calls:
+// string literals, lists and tuples of them, meson files(...) calls,
+// variables assigned such values at the top level (the latest assignment
+// before the use), and + / += concatenation. Anything else (a glob(), a
+// comprehension, an unknown variable) makes the list incomplete, and an
+// incomplete list is not used: a declaration limited to some of a
+// module's files would wrongly not apply to the others.
+type srcEval struct {
+	toks  []tok
+	match []int
+	dir   string
+	vars  map[string][]srcAssign
+}
+
+type srcAssign struct {
+	at    int // token index of the name
+	files []string
+	ok    bool
+}
+
+// maxSrcDepth bounds how deep lists are followed, which keeps evaluation
+// linear on nested input.
+const maxSrcDepth = 3
+
+func newSrcEval(toks []tok, match []int, dir string) *srcEval {
+	e := &srcEval{toks: toks, match: match, dir: dir, vars: map[string][]srcAssign{}}
+	// Statement-level assignments: NAME = expr / NAME += expr at depth 0
+	// at the start of a line.
+	depth := 0
+	var open []int
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind == tOp {
+			switch {
+			case match[i] >= 0:
+				open = append(open, i)
+				depth++
+			case len(open) > 0 && match[open[len(open)-1]] == i:
+				open = open[:len(open)-1]
+				depth--
+			}
+		}
+		if depth != 0 || t.kind != tName || !t.nl || i+2 >= len(toks) {
+			continue
+		}
+		op := toks[i+1]
+		if !op.is(tOp, "=") && !op.is(tOp, "+=") {
+			continue
+		}
+		end := e.statementEnd(i + 2)
+		files, ok := e.eval(i+2, end, i, maxSrcDepth)
+		if op.text == "+=" {
+			prev, found := e.lookup(t.text, i)
+			files = append(append([]string(nil), prev.files...), files...)
+			ok = ok && found && prev.ok
+		}
+		e.vars[t.text] = append(e.vars[t.text], srcAssign{at: i, files: files, ok: ok})
+	}
+	return e
+}
+
+// statementEnd returns the index after the expression starting at from:
+// the next token at the same bracket level that starts a new line, unless
+// the line ended with an operator that continues the expression.
+func (e *srcEval) statementEnd(from int) int {
+	for i := from; i < len(e.toks); {
+		if i > from && e.toks[i].nl {
+			prev := e.toks[i-1]
+			if !(prev.kind == tOp && (prev.text == "+" || prev.text == ",")) {
+				return i
+			}
+		}
+		if m := e.match[i]; m > i {
+			i = m + 1
+			continue
+		}
+		i++
+	}
+	return len(e.toks)
+}
+
+func (e *srcEval) lookup(name string, at int) (srcAssign, bool) {
+	as := e.vars[name]
+	for k := len(as) - 1; k >= 0; k-- {
+		if as[k].at < at {
+			return as[k], true
 		}
 	}
-	return out
+	return srcAssign{}, false
+}
+
+// eval evaluates toks[start:end] (used at token index at) to a list of
+// root-relative source paths; ok is false when the list is incomplete.
+func (e *srcEval) eval(start, end, at, depth int) (files []string, ok bool) {
+	ok = true
+	toks := e.toks
+	end = min(end, len(toks))
+	for i := start; i < end; {
+		t := toks[i]
+		switch {
+		case t.kind == tString:
+			name := strings.TrimSpace(t.text)
+			if strings.ContainsAny(name, "*?[{$@") {
+				ok = false
+			} else if p, good := joinRel(e.dir, name); good && isSourceName(p) {
+				files = append(files, p)
+			}
+			i++
+		case t.is(tOp, "+") || t.is(tOp, ","):
+			i++
+		case t.is(tOp, "[") || t.is(tOp, "(") || t.kind == tName && t.text == "files" && i+1 < end && toks[i+1].is(tOp, "("):
+			if t.kind == tName {
+				i++
+			}
+			m := min(e.match[i], end)
+			if depth <= 0 {
+				ok = false
+			} else {
+				f, good := e.eval(i+1, m, at, depth-1)
+				files = append(files, f...)
+				ok = ok && good
+			}
+			i = m + 1
+		case t.kind == tName && !(i+1 < end && (toks[i+1].is(tOp, "(") || toks[i+1].is(tOp, ".") || toks[i+1].is(tOp, "["))):
+			v, found := e.lookup(t.text, at)
+			files = append(files, v.files...)
+			ok = ok && found && v.ok
+			i++
+		default:
+			// A call, an attribute, a subscript, a comprehension: unknown.
+			ok = false
+			if i+1 < end && e.match[i+1] > i+1 {
+				i = e.match[i+1] + 1 // skip the call's arguments
+			} else {
+				i++
+			}
+		}
+	}
+	return files, ok
 }

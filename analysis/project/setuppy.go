@@ -101,12 +101,13 @@ func ParseSetupPy(path string, src []byte) ([]Declaration, []Problem) {
 	}
 
 	// Attach literal sources of enclosing Extension(...) calls.
+	eval := newSrcEval(toks, match, dirOf(path))
 	for i := 0; i+1 < len(toks); i++ {
 		if toks[i].kind != tName || !strings.HasSuffix(toks[i].text, "Extension") || !toks[i+1].is(tOp, "(") {
 			continue
 		}
 		open, close := i+1, match[i+1]
-		files := extensionSources(toks, match, open, close, dirOf(path))
+		files := extensionSources(eval, open, close)
 		if len(files) == 0 {
 			continue
 		}
@@ -156,16 +157,15 @@ func pyLimitedValue(li *lineIndex, source, path string, src []byte, toks []tok, 
 	return Declaration{}, false
 }
 
-// extensionSources returns the literal source paths of the Extension call
-// whose arguments are toks(open, close): sources=[...] or the second
-// positional argument, made relative to the root.
-func extensionSources(toks []tok, match []int, open, close int, dir string) []string {
+// extensionSources returns the source paths of the Extension call whose
+// arguments are toks(open, close): sources=... or the second positional
+// argument; nil when they are not all known.
+func extensionSources(e *srcEval, open, close int) []string {
 	if close < 0 {
 		return nil
 	}
-	args := splitArgs(toks, match, open, close, "=")
 	pos := 0
-	for _, a := range args {
+	for _, a := range splitArgs(e.toks, e.match, open, close, "=") {
 		var use bool
 		switch a.kw {
 		case "sources":
@@ -177,11 +177,9 @@ func extensionSources(toks []tok, match []int, open, close int, dir string) []st
 		if !use {
 			continue
 		}
-		var files []string
-		for _, s := range stringsIn(toks, a.start, a.end) {
-			if p, ok := joinRel(dir, strings.TrimSpace(s.text)); ok && isSourceName(p) {
-				files = append(files, p)
-			}
+		files, ok := e.eval(a.start, a.end, open, maxSrcDepth)
+		if !ok {
+			return nil
 		}
 		return files
 	}

@@ -87,14 +87,28 @@ func TestParseSetupPy(t *testing.T) {
 		{
 			name: "several extensions",
 			src: "exts = [\n" +
-				"    Extension('a', sources=['a/a.c', 'a/helper.h', 'glob/*'], define_macros=[('Py_LIMITED_API', '0x03080000')]),\n" +
+				"    Extension('a', sources=['a/a.c', 'a/helper.h', 'README.md'], define_macros=[('Py_LIMITED_API', '0x03080000')]),\n" +
 				"    Pybind11Extension('b', ['b.cpp'], define_macros=[('Py_LIMITED_API', '0x030C0000')]),\n" +
 				"    Extension('c', glob('c/*.c'), define_macros=[('Py_LIMITED_API', '0x03090000')]),\n" +
 				"]\n",
 			want: []view{
-				{Line: 2, Col: 78, Text: "('Py_LIMITED_API', '0x03080000')", Target: "abi3 3.8+", Macro: "Py_LIMITED_API", Value: "0x03080000", Files: []string{"a/a.c", "a/helper.h"}},
+				{Line: 2, Col: 81, Text: "('Py_LIMITED_API', '0x03080000')", Target: "abi3 3.8+", Macro: "Py_LIMITED_API", Value: "0x03080000", Files: []string{"a/a.c", "a/helper.h"}},
 				{Line: 3, Col: 54, Text: "('Py_LIMITED_API', '0x030C0000')", Target: "abi3 3.12+", Macro: "Py_LIMITED_API", Value: "0x030C0000", Files: []string{"b.cpp"}},
 				{Line: 4, Col: 50, Text: "('Py_LIMITED_API', '0x03090000')", Target: "abi3 3.9+", Macro: "Py_LIMITED_API", Value: "0x03090000"},
+			},
+		},
+		{
+			name: "source lists in variables",
+			src: "COMMON = ['src/common.c']\n" +
+				"A = COMMON + [\n    'src/a.c',\n]\n" +
+				"Extension('a', A, py_limited_api=True)\n" +
+				"Extension('b', sources=COMMON + glob('src/b/*.c'), py_limited_api=True)\n" +
+				"Extension('c', sources=UNKNOWN, py_limited_api=True)\n" +
+				"A = ['src/late.c']\n",
+			want: []view{
+				{Line: 5, Col: 19, Text: "py_limited_api=True", Target: "audit", ABI3: true, Files: []string{"src/common.c", "src/a.c"}},
+				{Line: 6, Col: 52, Text: "py_limited_api=True", Target: "audit", ABI3: true},
+				{Line: 7, Col: 33, Text: "py_limited_api=True", Target: "audit", ABI3: true},
 			},
 		},
 		{

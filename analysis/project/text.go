@@ -4,6 +4,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // lineIndex maps byte offsets of a text to 1-based lines and columns.
@@ -51,8 +52,25 @@ func (li *lineIndex) decl(source, file string, start, end int) Declaration {
 		Path:   file,
 		Line:   line,
 		Column: col,
-		Text:   string(li.src[start:end]),
+		Text:   clip(string(li.src[start:end])),
 	}
+}
+
+// maxTextLen bounds Text and Value: only a runaway (unterminated)
+// construct is longer, and copying the rest of the file into each of many
+// declarations would make memory quadratic in the input.
+const maxTextLen = 512
+
+// clip cuts s to maxTextLen bytes at a UTF-8 boundary, marking the cut.
+func clip(s string) string {
+	if len(s) <= maxTextLen {
+		return s
+	}
+	cut := maxTextLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // sourceExts are the file name endings of C/C++ sources and headers that a

@@ -65,14 +65,15 @@ func locateTOMLKeys(src []byte) tomlKeys {
 			}
 			table = tomlJoin(splitTOMLKey(trimmed[1:end]))
 			// [a.b] below [[a]] belongs to the latest a element.
-			best := ""
-			for arr := range arrays {
-				if strings.HasPrefix(table, arr+".") && len(arr) > len(best) {
-					best = arr
+			// The longest array-of-tables path that prefixes table.
+			for i := len(table) - 1; i > 0; i-- {
+				if table[i] != '.' {
+					continue
 				}
-			}
-			if best != "" {
-				table = best + "[" + strconv.Itoa(arrays[best]-1) + "]" + table[len(best):]
+				if n, ok := arrays[table[:i]]; ok {
+					table = table[:i] + "[" + strconv.Itoa(n-1) + "]" + table[i:]
+					break
+				}
 			}
 			keys.add(table, lineNo, indent+1, trimmed)
 			continue
