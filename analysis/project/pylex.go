@@ -256,9 +256,13 @@ type srcAssign struct {
 	ok    bool
 }
 
-// maxSrcDepth bounds how deep lists are followed, which keeps evaluation
-// linear on nested input.
-const maxSrcDepth = 3
+// maxSrcDepth bounds how deep lists are followed, and maxSrcFiles how
+// long a list may grow, which keeps evaluation linear on adversarial
+// input; a longer list counts as incomplete.
+const (
+	maxSrcDepth = 3
+	maxSrcFiles = 1024
+)
 
 func newSrcEval(toks []tok, match []int, dir string) *srcEval {
 	e := &srcEval{toks: toks, match: match, dir: dir, vars: map[string][]srcAssign{}}
@@ -289,8 +293,13 @@ func newSrcEval(toks []tok, match []int, dir string) *srcEval {
 		files, ok := e.eval(i+2, end, i, maxSrcDepth)
 		if op.text == "+=" {
 			prev, found := e.lookup(t.text, i)
-			files = append(append([]string(nil), prev.files...), files...)
-			ok = ok && found && prev.ok
+			ok = ok && found && prev.ok && len(prev.files)+len(files) <= maxSrcFiles
+			if ok {
+				files = append(append([]string(nil), prev.files...), files...)
+			}
+		}
+		if !ok {
+			files = nil
 		}
 		e.vars[t.text] = append(e.vars[t.text], srcAssign{at: i, files: files, ok: ok})
 	}
@@ -361,8 +370,10 @@ func (e *srcEval) eval(start, end, at, depth int) (files []string, ok bool) {
 			i = m + 1
 		case t.kind == tName && !(i+1 < end && (toks[i+1].is(tOp, "(") || toks[i+1].is(tOp, ".") || toks[i+1].is(tOp, "["))):
 			v, found := e.lookup(t.text, at)
-			files = append(files, v.files...)
-			ok = ok && found && v.ok
+			ok = ok && found && v.ok && len(files)+len(v.files) <= maxSrcFiles
+			if ok {
+				files = append(files, v.files...)
+			}
 			i++
 		default:
 			// A call, an attribute, a subscript, a comprehension: unknown.
@@ -373,6 +384,9 @@ func (e *srcEval) eval(start, end, at, depth int) (files []string, ok bool) {
 				i++
 			}
 		}
+	}
+	if !ok || len(files) > maxSrcFiles {
+		return nil, false
 	}
 	return files, ok
 }

@@ -94,8 +94,19 @@ func ParseSetupCfg(path string, src []byte) ([]Declaration, []Problem) {
 // normKey lowercases s and drops "-", "_" and surrounding blanks, so that
 // py_limited_api, py-limited-api and Py_Limited_API compare equal.
 func normKey(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer("-", "", "_", "").Replace(s)
+	s = strings.TrimSpace(s)
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-' || c == '_':
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+('a'-'A'))
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 func stripInlineComment(v string) string {

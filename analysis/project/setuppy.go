@@ -192,7 +192,7 @@ func textBetween(src []byte, toks []tok, from, to int) string {
 	if from < 0 || from >= to {
 		return ""
 	}
-	return string(src[toks[from].start:toks[to-1].end])
+	return clipBytes(src[toks[from].start:toks[to-1].end])
 }
 
 // isFString reports whether the string token t has an f (or t) prefix: its

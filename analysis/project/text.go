@@ -52,7 +52,7 @@ func (li *lineIndex) decl(source, file string, start, end int) Declaration {
 		Path:   file,
 		Line:   line,
 		Column: col,
-		Text:   clip(string(li.src[start:end])),
+		Text:   clipBytes(li.src[start:end]),
 	}
 }
 
@@ -60,6 +60,14 @@ func (li *lineIndex) decl(source, file string, start, end int) Declaration {
 // construct is longer, and copying the rest of the file into each of many
 // declarations would make memory quadratic in the input.
 const maxTextLen = 512
+
+// clipBytes is clip for a byte slice, copying at most maxTextLen+1 bytes.
+func clipBytes(b []byte) string {
+	if len(b) > maxTextLen+utf8.UTFMax {
+		b = b[:maxTextLen+utf8.UTFMax]
+	}
+	return clip(string(b))
+}
 
 // clip cuts s to maxTextLen bytes at a UTF-8 boundary, marking the cut.
 func clip(s string) string {
