@@ -209,7 +209,11 @@ func (p *pass) finish() {
 	}
 	abi3t := !p.target.ABI3T.IsZero() && !p.audit
 	out := p.findings[:0]
-	seen := map[[2]int]map[string]bool{}
+	type dupKey struct {
+		start, end int
+		code, msg  string
+	}
+	seen := map[dupKey]bool{}
 	for _, f := range p.findings {
 		if sup.file {
 			break
@@ -245,14 +249,11 @@ func (p *pass) finish() {
 		}
 		f.Severity = sev
 		f.Fixes = append(f.Fixes, p.suppressFix(f))
-		key := [2]int{f.Start, f.End}
-		if seen[key] == nil {
-			seen[key] = map[string]bool{}
-		}
-		if seen[key][f.Code] {
+		key := dupKey{f.Start, f.End, f.Code, f.Message}
+		if seen[key] {
 			continue
 		}
-		seen[key][f.Code] = true
+		seen[key] = true
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -145,10 +145,33 @@ func (p *pass) baseArg(fu *fieldUse) string {
 		}
 		return "&(" + a + ")"
 	}
+	if inner, ok := stripParens(a); ok && !strings.ContainsRune(inner, ',') {
+		return inner
+	}
 	if strings.ContainsRune(a, ',') {
 		return "(" + a + ")"
 	}
 	return a
+}
+
+// stripParens removes one pair of parentheses around a whole expression.
+func stripParens(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '(' || s[len(s)-1] != ')' {
+		return s, false
+	}
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 && i != len(s)-1 {
+				return s, false
+			}
+		}
+	}
+	return s[1 : len(s)-1], true
 }
 
 // simplePostfix reports whether an expression is made of names, member

@@ -51,15 +51,14 @@ func (p *pass) abi006(fu *fieldUse) {
 	default:
 		use = api.get + "(" + x + ")"
 	}
-	verb := "read"
+	what := fu.name + " is read directly"
 	switch fu.role {
 	case roleWrite, roleUpdate:
-		verb = "written"
+		what = fu.name + " is written directly"
 	case roleAddr:
-		verb = "accessed by address"
+		what = "the address of " + fu.name + " is taken"
 	}
-	msg := fu.name + " is " + verb + " directly; use " + use +
-		" (the object header is opaque under the free-threaded stable ABI, abi3t)"
+	msg := what + "; use " + use + " (the object header is opaque under the free-threaded stable ABI, abi3t)"
 	f := Finding{Code: "ABI006", Start: fu.start, End: fu.end, Message: msg, Symbol: fu.name}
 	if fix := p.fix006(fu, api.get, api.set); fix != nil {
 		f.Fixes = append(f.Fixes, *fix)
