@@ -14,6 +14,9 @@ func FuzzEvaluate(f *testing.F) {
 	f.Add([]byte("#if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 < 0x030A0000\n#endif"), uint8(2))
 	f.Add([]byte("#define A(x) x\n#if A(1) /* c\n */ && \\\n 1\n#elif\n#else\n#else\n#endif\n#endif"), uint8(0))
 	f.Add([]byte("R\"d(\n#if 0\n)d\" '#' \"\\\n#if 0\" // \\\n#if 0\n"), uint8(3))
+	for i, tt := range deadCodeTests {
+		f.Add([]byte(tt.src), uint8(i))
+	}
 	f.Fuzz(func(t *testing.T, src []byte, mode uint8) {
 		env := fuzzEnvs[int(mode)%len(fuzzEnvs)]
 		r := Evaluate(src, env)
@@ -51,6 +54,9 @@ func FuzzEvalExpr(f *testing.F) {
 	for _, s := range []string{"1 + 2 * 3", "defined(Py_LIMITED_API) && Py_LIMITED_API+0 >= 0x030A0000",
 		"'\\377' < 0u", "TWO ? 1 / 0 : 3", "SELF", "(1, 2) ? -1 >> 70 : 1 << 64", "u8'a' + L'b'"} {
 		f.Add(s)
+	}
+	for _, tt := range evalExprTests {
+		f.Add(tt.expr)
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
 		v, known := EvalExpr(expr, testLookup)

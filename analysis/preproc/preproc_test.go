@@ -117,14 +117,14 @@ func wantMarkers(src string) map[string]string {
 	return want
 }
 
-// Every line holding a word DEADx must be dead and LIVEx live.
-func TestDeadCode(t *testing.T) {
-	tests := []struct {
-		name string
-		env  Env
-		src  string
-	}{
-		{"ifdef limited, limited", env38, `
+// deadCodeTests: every line holding a word DEADn must be dead and LIVEn
+// live. The sources also seed FuzzEvaluate.
+var deadCodeTests = []struct {
+	name string
+	env  Env
+	src  string
+}{
+	{"ifdef limited, limited", env38, `
 #ifdef Py_LIMITED_API
 LIVE1
 #else
@@ -132,35 +132,35 @@ DEAD1
 #endif
 LIVE2
 `},
-		{"ifdef limited, full build", envFull, `
+	{"ifdef limited, full build", envFull, `
 #ifdef Py_LIMITED_API
 DEAD1
 #else
 LIVE1
 #endif
 `},
-		{"ifdef limited, audit: both live", envAudit, `
+	{"ifdef limited, audit: both live", envAudit, `
 #ifdef Py_LIMITED_API
 LIVE1
 #else
 LIVE2
 #endif
 `},
-		{"ifndef", env38, `
+	{"ifndef", env38, `
 #ifndef Py_LIMITED_API
 DEAD1
 #else
 LIVE1
 #endif
 `},
-		{"limited+0 idiom 3.8", env38, `
+	{"limited+0 idiom 3.8", env38, `
 #if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 < 0x030A0000
 LIVE1
 #else
 DEAD1
 #endif
 `},
-		{"limited+0 idiom 3.10", env310, `
+	{"limited+0 idiom 3.10", env310, `
 #if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 < 0x030A0000
 DEAD1
 #else
@@ -170,7 +170,7 @@ LIVE1
 LIVE2
 #endif
 `},
-		{"limited+0 idiom, full build", envFull, `
+	{"limited+0 idiom, full build", envFull, `
 #if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 < 0x030A0000
 LIVE1
 #else
@@ -180,14 +180,14 @@ DEAD1
 DEAD2
 #endif
 `},
-		{"PY_VERSION_HEX undecidable", env38, `
+	{"PY_VERSION_HEX undecidable", env38, `
 #if PY_VERSION_HEX >= 0x030C0000
 LIVE1
 #else
 LIVE2
 #endif
 `},
-		{"PY_VERSION_HEX known", Env{Defined: map[string]string{"PY_VERSION_HEX": "0x030B02F0"}}, `
+	{"PY_VERSION_HEX known", Env{Defined: map[string]string{"PY_VERSION_HEX": "0x030B02F0"}}, `
 #if PY_VERSION_HEX >= 0x030C0000
 DEAD1
 #elif PY_VERSION_HEX >= 0x030B0000
@@ -196,7 +196,7 @@ LIVE1
 DEAD2
 #endif
 `},
-		{"if 0 / if 1", envAudit, `
+	{"if 0 / if 1", envAudit, `
 #if 0
 DEAD1
 #endif
@@ -206,7 +206,7 @@ LIVE1
 DEAD2
 #endif
 `},
-		{"elif chain", envAudit, `
+	{"elif chain", envAudit, `
 #if 0
 DEAD1
 #elif 1
@@ -217,7 +217,7 @@ DEAD2
 DEAD3
 #endif
 `},
-		{"elif after undecidable", envAudit, `
+	{"elif after undecidable", envAudit, `
 #if X
 LIVE1
 #elif 1
@@ -228,7 +228,7 @@ DEAD1
 DEAD2
 #endif
 `},
-		{"else after undecidable", envAudit, `
+	{"else after undecidable", envAudit, `
 #if X
 LIVE1
 #elif 0
@@ -237,7 +237,7 @@ DEAD1
 LIVE2
 #endif
 `},
-		{"nested dead stays dead", env38, `
+	{"nested dead stays dead", env38, `
 #ifndef Py_LIMITED_API
 DEAD1
 #  if 1
@@ -256,7 +256,7 @@ DEAD5
 #endif
 LIVE3
 `},
-		{"elifdef elifndef", env38, `
+	{"elifdef elifndef", env38, `
 #ifdef Py_TARGET_ABI3T
 DEAD1
 #elifdef Py_LIMITED_API
@@ -270,7 +270,7 @@ DEAD3
 LIVE2
 #endif
 `},
-		{"abi3t", envAbi3t, `
+	{"abi3t", envAbi3t, `
 #ifdef Py_GIL_DISABLED
 LIVE1
 #else
@@ -283,7 +283,7 @@ LIVE2
 DEAD2
 #endif
 `},
-		{"define in file then test", envAudit, `
+	{"define in file then test", envAudit, `
 #define MY_LIMITED 0x03090000
 #define Py_LIMITED_API MY_LIMITED
 #include <Python.h>
@@ -298,7 +298,7 @@ LIVE2
 DEAD2
 #endif
 `},
-		{"undef affects later tests", env38, `
+	{"undef affects later tests", env38, `
 #undef Py_LIMITED_API
 #ifdef Py_LIMITED_API
 DEAD1
@@ -311,7 +311,7 @@ DEAD2
 LIVE1
 #endif
 `},
-		{"define in uncertain branch is unknown", envAudit, `
+	{"define in uncertain branch is unknown", envAudit, `
 #ifdef SOMETHING
 #define FLAG 1
 #endif
@@ -321,7 +321,7 @@ LIVE1
 LIVE2
 #endif
 `},
-		{"define in dead branch has no effect", env38, `
+	{"define in dead branch has no effect", env38, `
 #ifndef Py_LIMITED_API
 #define FLAG 1
 #undef Py_LIMITED_API
@@ -333,7 +333,7 @@ LIVE1
 LIVE2
 #endif
 `},
-		{"unknown identifier is undecidable", env38, `
+	{"unknown identifier is undecidable", env38, `
 #if SOME_MACRO
 LIVE1
 #else
@@ -343,7 +343,7 @@ LIVE2
 LIVE3
 #endif
 `},
-		{"known undefined identifier is 0", Env{Undefined: []string{"FOO"}}, `
+	{"known undefined identifier is 0", Env{Undefined: []string{"FOO"}}, `
 #if FOO
 DEAD1
 #else
@@ -353,7 +353,7 @@ LIVE1
 LIVE2
 #endif
 `},
-		{"short circuit", env38, `
+	{"short circuit", env38, `
 #if 0 && X
 DEAD1
 #endif
@@ -374,7 +374,7 @@ LIVE2
 DEAD5
 #endif
 `},
-		{"division by zero undecidable", envAudit, `
+	{"division by zero undecidable", envAudit, `
 #if 1 / 0
 LIVE1
 #else
@@ -384,7 +384,7 @@ LIVE2
 DEAD1
 #endif
 `},
-		{"function-like macros", envAudit, `
+	{"function-like macros", envAudit, `
 #define VER(maj, min) ((maj) << 24 | (min) << 16)
 #define STR(x) #x
 #if VER(3, 10) == 0x030A0000
@@ -403,7 +403,7 @@ LIVE4
 LIVE5
 #endif
 `},
-		{"recursive macros are undecidable", envAudit, `
+	{"recursive macros are undecidable", envAudit, `
 #define A B
 #define B A
 #if A
@@ -412,7 +412,7 @@ LIVE1
 LIVE2
 #endif
 `},
-		{"inside a function body", env38, `
+	{"inside a function body", env38, `
 static PyObject *f(PyObject *self) {
     int x = 0;
 #ifdef Py_LIMITED_API
@@ -429,8 +429,8 @@ static PyObject *f(PyObject *self) {
     }
 }
 `},
-		{"leading space and # spacing", env38, "\n  #  ifdef Py_LIMITED_API\nLIVE1\n\t# else\nDEAD1\n #endif\n"},
-		{"directive in block comment is not a directive", env38, `
+	{"leading space and # spacing", env38, "\n  #  ifdef Py_LIMITED_API\nLIVE1\n\t# else\nDEAD1\n #endif\n"},
+	{"directive in block comment is not a directive", env38, `
 /*
 #if 0
 */
@@ -443,15 +443,15 @@ LIVE2
 DEAD1
 #endif
 `},
-		{"directive in string is not a directive", env38, `
+	{"directive in string is not a directive", env38, `
 const char *s = "\
 #if 0";
 LIVE1
 char c = '#'; const char *t = "x // y";
 LIVE2
 `},
-		{"directive in line comment continued", env38, "// a comment \\\n#if 0\nLIVE1\n"},
-		{"comment inside directive", env38, `
+	{"directive in line comment continued", env38, "// a comment \\\n#if 0\nLIVE1\n"},
+	{"comment inside directive", env38, `
 #if /* yes */ 0 // no
 DEAD1
 #elif 1 /* multi
@@ -459,13 +459,13 @@ line */
 LIVE1
 #endif
 `},
-		{"comment before hash", env38, "/* c */ #if 0\nDEAD1\n#endif\nLIVE1\n"},
-		{"code before hash", env38, "x; #if 0\nLIVE1\n"},
-		{"CRLF", env38, "#ifdef Py_LIMITED_API\r\nLIVE1\r\n#else\r\nDEAD1\r\n#endif\r\nLIVE2\r\n"},
-		{"continuation", env38, "#if defined(Py_LIMITED_API) && \\\n    Py_LIMITED_API+0 >= 0x030A0000\nDEAD1\n#else\nLIVE1\n#endif\n"},
-		{"continuation CRLF", env38, "#if 1 && \\\r\n 0\r\nDEAD1\r\n#endif\r\n"},
-		{"continuation with trailing blank", env38, "#if 1 && \\  \n 0\nDEAD1\n#endif\n"},
-		{"unbalanced endif", env38, `
+	{"comment before hash", env38, "/* c */ #if 0\nDEAD1\n#endif\nLIVE1\n"},
+	{"code before hash", env38, "x; #if 0\nLIVE1\n"},
+	{"CRLF", env38, "#ifdef Py_LIMITED_API\r\nLIVE1\r\n#else\r\nDEAD1\r\n#endif\r\nLIVE2\r\n"},
+	{"continuation", env38, "#if defined(Py_LIMITED_API) && \\\n    Py_LIMITED_API+0 >= 0x030A0000\nDEAD1\n#else\nLIVE1\n#endif\n"},
+	{"continuation CRLF", env38, "#if 1 && \\\r\n 0\r\nDEAD1\r\n#endif\r\n"},
+	{"continuation with trailing blank", env38, "#if 1 && \\  \n 0\nDEAD1\n#endif\n"},
+	{"unbalanced endif", env38, `
 #endif
 LIVE1
 #if 0
@@ -474,14 +474,14 @@ DEAD1
 #endif
 LIVE2
 `},
-		{"missing endif", env38, `
+	{"missing endif", env38, `
 LIVE1
 #if 0
 DEAD1
 #if 1
 DEAD2
 `},
-		{"else after else", envAudit, `
+	{"else after else", envAudit, `
 #if 1
 LIVE1
 #else
@@ -490,34 +490,37 @@ DEAD1
 DEAD2
 #endif
 `},
-		{"elif without if", envAudit, `
+	{"elif without if", envAudit, `
 #elif 0
 DEAD1
 #endif
 LIVE1
 `},
-		{"char literals", envAudit, `
+	{"char literals", envAudit, `
 #if 'A' == 65 && '\n' == 10 && '\x41' == 65 && '\0' == 0
 LIVE1
 #else
 DEAD1
 #endif
 `},
-		{"digraph hash", env38, "%:if 0\nDEAD1\n%:endif\nLIVE1\n"},
-		{"raw string", env38, "const char *s = R\"x(\n#if 0\n)x\";\nLIVE1\n#if 0\nDEAD1\n#endif\n"},
-		{"digit separator", env38, "int x = 1'000;\n#if 1'000 == 1000\nLIVE1\n#else\nDEAD1\n#endif\n"},
-		{"apostrophe in dead prose", env38, "#if 0\nDon't DEAD1\n#endif\nLIVE1\n"},
-		{"has_include undecidable", env38, "#if __has_include(<stdatomic.h>)\nLIVE1\n#else\nLIVE2\n#endif\n"},
-		{"true false", envAudit, "#if true && !false\nLIVE1\n#else\nDEAD1\n#endif\n"},
-		{"empty condition is undecidable", envAudit, "#if\nLIVE1\n#else\nLIVE2\n#endif\n"},
-		{"ifdef without name", envAudit, "#ifdef\nLIVE1\n#endif\n"},
-		{"no trailing newline", env38, "#if 0\nDEAD1\n#endif"},
-		{"if 0 at EOF", env38, "LIVE1\n#if 0"},
-		{"cplusplus guard", env38, "#ifdef __cplusplus\nextern \"C\" { LIVE1\n#endif\n"},
-		{"empty define value", env38, "#define EMPTY\n#if defined(EMPTY) && EMPTY+0 == 0\nLIVE1\n#else\nDEAD1\n#endif\n"},
-		{"env empty value", Env{Defined: map[string]string{"Py_LIMITED_API": ""}}, "#if Py_LIMITED_API+0 >= 0x03080000\nDEAD1\n#elif defined(Py_LIMITED_API)\nLIVE1\n#endif\n"},
-	}
-	for _, tt := range tests {
+	{"digraph hash", env38, "%:if 0\nDEAD1\n%:endif\nLIVE1\n"},
+	{"raw string", env38, "const char *s = R\"x(\n#if 0\n)x\";\nLIVE1\n#if 0\nDEAD1\n#endif\n"},
+	{"digit separator", env38, "int x = 1'000;\n#if 1'000 == 1000\nLIVE1\n#else\nDEAD1\n#endif\n"},
+	{"apostrophe in dead prose", env38, "#if 0\nDon't DEAD1\n#endif\nLIVE1\n"},
+	{"has_include undecidable", env38, "#if __has_include(<stdatomic.h>)\nLIVE1\n#else\nLIVE2\n#endif\n"},
+	{"true false", envAudit, "#if true && !false\nLIVE1\n#else\nDEAD1\n#endif\n"},
+	{"empty condition is undecidable", envAudit, "#if\nLIVE1\n#else\nLIVE2\n#endif\n"},
+	{"ifdef without name", envAudit, "#ifdef\nLIVE1\n#endif\n"},
+	{"no trailing newline", env38, "#if 0\nDEAD1\n#endif"},
+	{"if 0 at EOF", env38, "LIVE1\n#if 0"},
+	{"cplusplus guard", env38, "#ifdef __cplusplus\nextern \"C\" { LIVE1\n#endif\n"},
+	{"empty define value", env38, "#define EMPTY\n#if defined(EMPTY) && EMPTY+0 == 0\nLIVE1\n#else\nDEAD1\n#endif\n"},
+	{"env empty value", Env{Defined: map[string]string{"Py_LIMITED_API": ""}}, "#if Py_LIMITED_API+0 >= 0x03080000\nDEAD1\n#elif defined(Py_LIMITED_API)\nLIVE1\n#endif\n"},
+}
+
+// Every line holding a word DEADn must be dead and LIVEn live.
+func TestDeadCode(t *testing.T) {
+	for _, tt := range deadCodeTests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := Evaluate([]byte(tt.src), tt.env)
 			checkInvariants(t, []byte(tt.src), r)

@@ -644,9 +644,8 @@ func (s *scanner) remember(c cachedCond) {
 }
 
 func (s *scanner) problem(start, end, line int, msg string) {
-	if end < start {
-		end = start
-	}
+	start = min(max(start, 0), len(s.src))
+	end = min(max(end, start), len(s.src))
 	s.res.Problems = append(s.res.Problems, Problem{Start: start, End: end, Line: line, Message: msg})
 }
 
@@ -684,7 +683,7 @@ func (s *scanner) openIf(dir string, hash, line, rest, next int) {
 
 func (s *scanner) elif(dir string, hash, line, lineStart, rest, next int) {
 	if len(s.stack) == 0 {
-		s.problem(hash, hash+1+len(dir), line, dir+" without #if")
+		s.problem(hash, hash+len(dir), line, dir+" without #if")
 		// evaluate it as an #if so that its code is judged
 		s.openIf(dir, hash, line, rest, next)
 		return
@@ -754,6 +753,7 @@ func (s *scanner) define(hash, end, line, rest int) {
 	d := Define{Name: string(b[rest:k]), Start: hash, End: end, Line: line, Live: s.live(), AfterPython: s.pyInc >= 0}
 	d.NameStart, d.NameEnd = s.srcRange(rest, k)
 	vs := k
+	paramsEnd := k
 	if k < len(b) && b[k] == '(' {
 		d.Function = true
 		p := k + 1
@@ -796,6 +796,7 @@ func (s *scanner) define(hash, end, line, rest int) {
 			d.Params = []string{}
 		}
 		vs = p
+		paramsEnd = p
 	}
 	vs = skipSpaces(b, vs)
 	ve := trimEnd(b, vs)
@@ -803,9 +804,10 @@ func (s *scanner) define(hash, end, line, rest int) {
 		d.ValueStart, d.ValueEnd = s.srcRange(vs, ve)
 		d.Value = collapseSpaces(b[vs:ve])
 	} else {
+		// empty: just after the name or the parameter list
 		d.ValueStart, d.ValueEnd = d.NameEnd, d.NameEnd
-		if vs > k && vs <= len(b) && vs > 0 {
-			_, e := s.srcRange(k, vs)
+		if d.Function && paramsEnd > k {
+			_, e := s.srcRange(k, paramsEnd)
 			d.ValueStart, d.ValueEnd = e, e
 		}
 	}
