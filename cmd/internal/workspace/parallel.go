@@ -27,6 +27,9 @@ func Parallel(ctx context.Context, n, workers int, do func(i int)) {
 	}
 feed:
 	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
 		select {
 		case jobs <- i:
 		case <-ctx.Done():
