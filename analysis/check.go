@@ -197,8 +197,23 @@ func isPrimitive(s string) bool {
 // checkByValue runs ABI005 (and ABI011 for PyObject under abi3t).
 func (p *pass) checkByValue() {
 	abi3t := !p.audit && !p.check.ABI3T.IsZero()
+	// A static object declared ahead (`static PyTypeObject T;`) and defined
+	// later is reported once, at its definition.
+	defined := map[string]bool{}
+	for _, bv := range p.w.f.byValue {
+		if bv.what == "static" && bv.hasInit {
+			defined[bv.declName] = true
+		}
+	}
+	reported := map[string]bool{}
 	for i := range p.w.f.byValue {
 		bv := &p.w.f.byValue[i]
+		if bv.what == "static" {
+			if defined[bv.declName] && !bv.hasInit || reported[bv.declName] {
+				continue
+			}
+			reported[bv.declName] = true
+		}
 		t := p.w.resolve(cType{Base: bv.typeName})
 		if t.Ptr != 0 || !t.known() {
 			continue

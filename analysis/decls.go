@@ -254,7 +254,7 @@ func (w *walker) declaration(n *sitter.Node, cls class, p *frame) {
 				}
 				w.f.byValue = append(w.f.byValue, byValue{typeName: base.Base, start: d.start, end: d.end,
 					what: what, declName: d.name, declStart: int(n.StartByte()), declEnd: int(n.EndByte()),
-					static: isStatic})
+					static: isStatic, hasInit: d.hasInit})
 			}
 		}
 	}

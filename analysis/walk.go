@@ -80,6 +80,7 @@ type byValue struct {
 	declStart  int // the whole declaration
 	declEnd    int
 	static     bool
+	hasInit    bool
 }
 
 // pyInit is a PyInit_* function definition.
@@ -407,7 +408,7 @@ func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
 		return
 	}
 	ni := w.info(b)
-	if ni.entry == nil && !isInterestingUnknown(b) {
+	if ni.entry == nil && !isInterestingUnknown(b) && !isTargetMacro(b) {
 		return
 	}
 	if w.isDead(s) {
@@ -422,6 +423,10 @@ func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
 
 // isInterestingUnknown keeps names the database may not list but rules
 // need (private names are flagged by prefix).
+func isTargetMacro(b []byte) bool {
+	return string(b) == macroLimited || string(b) == macroABI3T
+}
+
 func isInterestingUnknown(b []byte) bool {
 	return len(b) > 3 && b[0] == '_' && (b[1] == 'P' && (b[2] == 'y' || b[2] == 'Y'))
 }
