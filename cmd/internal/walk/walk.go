@@ -116,8 +116,22 @@ func (w *walker) fail(path string, err error) {
 	w.errs = append(w.errs, &Error{Path: path, Err: err})
 }
 
-func (w *walker) excluded(abs string, isDir bool) bool {
-	return w.opts.Exclude != nil && w.opts.Exclude(abs, isDir)
+// excluded asks about a path as reached and, when links lead elsewhere,
+// about its real path too (a glob written for the real tree still holds).
+func (w *walker) excluded(abs, real string, isDir bool) bool {
+	if w.opts.Exclude == nil {
+		return false
+	}
+	return w.opts.Exclude(abs, isDir) || (real != "" && real != abs && w.opts.Exclude(real, isDir))
+}
+
+// realPath resolves links in abs; "" when it cannot.
+func realPath(abs string) string {
+	r, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return ""
+	}
+	return r
 }
 
 func (w *walker) arg(p string) {
@@ -132,11 +146,12 @@ func (w *walker) arg(p string) {
 		w.fail(p, err)
 		return
 	}
+	real := realPath(abs)
 	if info.IsDir() {
-		if w.excluded(abs, true) {
+		if w.excluded(abs, real, true) {
 			return
 		}
-		w.dir(clean, abs)
+		w.dir(clean, abs, real)
 		return
 	}
 	if !info.Mode().IsRegular() {
@@ -149,15 +164,16 @@ func (w *walker) arg(p string) {
 		}
 		return
 	}
-	if w.excluded(abs, false) {
+	if w.excluded(abs, real, false) {
 		return
 	}
-	w.file(clean, abs, true)
+	w.file(clean, abs, real, true)
 }
 
-func (w *walker) file(path, abs string, explicit bool) {
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
+// file lists a file once, whatever path reached it (real is its path
+// without links).
+func (w *walker) file(path, abs, real string, explicit bool) {
+	if real == "" {
 		real = abs
 	}
 	if w.seenFiles[real] {
@@ -167,16 +183,15 @@ func (w *walker) file(path, abs string, explicit bool) {
 	w.files = append(w.files, File{Path: path, Abs: abs, Explicit: explicit})
 }
 
-// dir walks a directory. The real path of every directory entered is
-// remembered, so a link back to an ancestor (or to a directory already
-// walked) is not entered again.
-func (w *walker) dir(path, abs string) {
+// dir walks a directory; real is its path without links. The real path of
+// every directory entered is remembered, so a link back to an ancestor (or
+// to a directory already walked) is not entered again.
+func (w *walker) dir(path, abs, real string) {
 	if w.ctx.Err() != nil {
 		return
 	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		w.fail(path, err)
+	if real == "" {
+		w.fail(path, errors.New("cannot resolve the path"))
 		return
 	}
 	if w.seenDirs[real] {
@@ -192,6 +207,7 @@ func (w *walker) dir(path, abs string) {
 		name := e.Name()
 		childPath := filepath.Join(path, name)
 		childAbs := filepath.Join(abs, name)
+		childReal := filepath.Join(real, name)
 		typ := e.Type()
 		if typ&fs.ModeSymlink != 0 {
 			info, err := os.Stat(childPath)
@@ -201,18 +217,21 @@ func (w *walker) dir(path, abs string) {
 				continue
 			}
 			typ = info.Mode().Type()
+			if childReal = realPath(childAbs); childReal == "" {
+				continue
+			}
 		}
 		switch {
 		case typ.IsDir():
-			if SkippedDir(childPath, name) || w.excluded(childAbs, true) {
+			if SkippedDir(childPath, name) || w.excluded(childAbs, childReal, true) {
 				continue
 			}
-			w.dir(childPath, childAbs)
+			w.dir(childPath, childAbs, childReal)
 		case typ.IsRegular():
-			if !w.opts.IsSource(name) || w.excluded(childAbs, false) {
+			if !w.opts.IsSource(name) || w.excluded(childAbs, childReal, false) {
 				continue
 			}
-			w.file(childPath, childAbs, false)
+			w.file(childPath, childAbs, childReal, false)
 		}
 	}
 }

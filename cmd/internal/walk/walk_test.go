@@ -104,6 +104,13 @@ func TestWalk(t *testing.T) {
 			want:  []string{"alias/x.c"},
 		},
 		{
+			name:    "a directory excluded by its real name is not reached through a link",
+			files:   map[string]string{"real/x.c": "", "alias": "->real", "y.c": ""},
+			args:    []string{"."},
+			exclude: []string{"real"},
+			want:    []string{"y.c"},
+		},
+		{
 			name:  "same file twice",
 			files: map[string]string{"x.c": "", "y.c": "->x.c"},
 			args:  []string{"x.c", ".", "x.c"},
