@@ -34,7 +34,8 @@ func SafeAndUnsafe(a analysis.Applicability) bool {
 	return a == analysis.Safe || a == analysis.Unsafe
 }
 
-// Pick chooses, in finding order, the first allowed fix of each finding
+// Pick chooses, in finding order, the first allowed fix (suppression
+// comments excepted) of each finding
 // whose edits are valid for a text of n bytes and overlap no edit already
 // chosen. Two insertions at the same offset overlap (their order would be
 // arbitrary).
@@ -43,7 +44,7 @@ func Pick(findings []analysis.Finding, allow Allow, n int) []analysis.Fix {
 	var out []analysis.Fix
 	for _, f := range findings {
 		for _, fx := range f.Fixes {
-			if !allow(fx.Applicability) || !valid(fx.Edits, n) || overlapsAny(fx.Edits, taken) {
+			if !allow(fx.Applicability) || IsSuppression(fx) || !valid(fx.Edits, n) || overlapsAny(fx.Edits, taken) {
 				continue
 			}
 			taken = append(taken, fx.Edits...)
@@ -52,6 +53,21 @@ func Pick(findings []analysis.Finding, allow Allow, n int) []analysis.Fix {
 		}
 	}
 	return out
+}
+
+// IsSuppression reports whether fx only inserts an `abi3ls: ignore`
+// comment. Such fixes silence a finding instead of fixing it: editors offer
+// them one at a time, `abi3ls fix` never applies them, even with --unsafe.
+func IsSuppression(fx analysis.Fix) bool {
+	if len(fx.Edits) == 0 {
+		return false
+	}
+	for _, e := range fx.Edits {
+		if e.Start != e.End || !strings.Contains(e.NewText, "abi3ls: ignore") {
+			return false
+		}
+	}
+	return true
 }
 
 func valid(edits []analysis.Edit, n int) bool {

@@ -53,6 +53,7 @@ func TestPickAndApply(t *testing.T) {
 		{"out of range edit ignored", []analysis.Finding{finding(fix(analysis.Safe, edit(8, 11, "x")))}, SafeOnly, src},
 		{"negative edit ignored", []analysis.Finding{finding(fix(analysis.Safe, edit(-1, 2, "x")))}, SafeOnly, src},
 		{"self-overlapping fix ignored", []analysis.Finding{finding(fix(analysis.Safe, edit(1, 3, "x"), edit(2, 4, "y")))}, SafeOnly, src},
+		{"suppression comment never applied", []analysis.Finding{finding(fix(analysis.Unsafe, edit(10, 10, " /* abi3ls: ignore[X] */")))}, SafeAndUnsafe, src},
 		{"empty fix ignored", []analysis.Finding{finding(fix(analysis.Safe))}, SafeOnly, src},
 	}
 	for _, tt := range tests {
