@@ -41,6 +41,7 @@
 (require 'cl-lib)
 (require 'subr-x)
 (require 'eieio)
+(require 'url-util)
 
 (declare-function lsp-register-client "lsp-mode")
 (declare-function make-lsp-client "lsp-mode")
@@ -238,67 +239,61 @@ server already configured for them stays the default, and
          (lsp-execute-code-action-by-kind "source.fixAll.abi3ls"))
         (t (user-error "abi3ls: no abi3ls server manages this buffer"))))
 
-(defun abi3ls--get (plist &rest keys)
-  "The first non-nil value of KEYS in PLIST."
-  (cl-loop for k in keys for v = (plist-get plist k) when v return v))
-
-(defun abi3ls--where (v)
-  "Format a location V ({path|uri, line} or a string) as \"file:line\"."
-  (cond ((stringp v) v)
-        ((consp v)
-         (let* ((file (or (abi3ls--get v :path :file :uri) ""))
-                (file (file-name-nondirectory (string-remove-prefix "file://" file)))
-                (line (or (plist-get v :line)
-                          (let ((st (plist-get (plist-get v :range) :start)))
-                            (and st (1+ (plist-get st :line)))))))
-           (if (and line (not (string-empty-p file))) (format "%s:%s" file line) file)))
-        (t "")))
+(defun abi3ls--where (loc)
+  "An LSP Location LOC as \"file:line\", or \"\"."
+  (let ((uri (and (consp loc) (plist-get loc :uri))))
+    (if (not (stringp uri))
+        ""
+      (let ((file (file-name-nondirectory (url-unhex-string (string-remove-prefix "file://" uri))))
+            (start (plist-get (plist-get loc :range) :start)))
+        (if start (format "%s:%d" file (1+ (plist-get start :line))) file)))))
 
 (defun abi3ls--str (v)
   "V as a string, or \"\"."
   (cond ((stringp v) v) ((numberp v) (number-to-string v)) (t "")))
 
+(defconst abi3ls--source-words
+  '(("config" . "the target setting") ("define" . "a #define in the file")
+    ("header" . "a #define in a local header") ("compileFlags" . "the compile flags")
+    ("buildFile" . "a build file"))
+  "How the fileStatus source kinds read.")
+
 (defun abi3ls-describe-status (status)
-  "A one-line description of STATUS, the answer to abi3ls/fileStatus."
-  (let* ((tg (plist-get status :target))
-         (target (abi3ls--str (if (consp tg) (plist-get tg :version) tg)))
-         (abi3t (let ((v (if (consp tg) (plist-get tg :abi3t) (plist-get status :abi3t))))
-                  (and v (not (eq v :json-false)))))
-         (mode (plist-get status :mode))
-         (audit (and (not (member mode '("abi3" "abi3t")))
-                     (or (eq (plist-get status :audit) t) (equal mode "audit")
-                         (member target '("" "audit")))))
-         (src (abi3ls--get status :source :origin :targetSource :from))
-         (source (if (and (consp src) (keywordp (car src)))
-                     (string-join
-                      (delete "" (list (abi3ls--str (abi3ls--get src :description :kind :type))
-                                       (let ((x (abi3ls--str (abi3ls--get src :text :declaration))))
-                                         (if (string-empty-p x) "" (format "(%s)" x)))
-                                       (let ((x (abi3ls--where (abi3ls--get src :location :at))))
-                                         (if (string-empty-p x) "" (concat "at " x)))))
-                      " ")
-                   (concat (abi3ls--str src)
-                           (let ((x (abi3ls--str (abi3ls--get status :sourceText :declaration))))
-                             (if (string-empty-p x) "" (format " (%s)" x)))
-                           (let ((x (abi3ls--where (abi3ls--get status :sourceLocation :declaredAt))))
-                             (if (string-empty-p x) "" (concat " at " x))))))
-         (m (abi3ls--get status :minimum :minimumVersion :minVersion :min))
-         (minimum (abi3ls--str (if (consp m) (plist-get m :version) m)))
-         (pinned (abi3ls--str (if (consp m) (abi3ls--get m :symbol :pinnedBy)
-                                (abi3ls--get status :pinnedBy :pinningSymbol))))
-         (pinned-at (abi3ls--where (if (consp m) (abi3ls--get m :at :location)
-                                     (abi3ls--get status :pinnedAt)))))
-    (concat
-     (if audit
-         "audit mode (no Limited API target declared)"
-       (concat (if abi3t "abi3t " "abi3 ") target "+"
-               (if (string-empty-p (string-trim source)) ""
-                 (concat ", declared by " (string-trim source)))))
-     (if (string-empty-p minimum) ""
-       (concat "; minimum version " minimum
-               (if (string-empty-p pinned) ""
-                 (format " (because of %s%s)" pinned
-                         (if (string-empty-p pinned-at) "" (concat " at " pinned-at)))))))))
+  "A one-line description of STATUS, the answer to abi3ls/fileStatus.
+Its fields (server/features.go FileStatus): target \"abi3 3.10+\",
+\"abi3t 3.15+\" or \"audit\", source, declaration, location, minVersion,
+minSymbol, minLocation, blockers, findings, analyzed, reason."
+  (let* ((label (let ((x (abi3ls--str (plist-get status :target)))) (if (string-empty-p x) "audit" x)))
+         (audit (not (string-prefix-p "abi3" label)))
+         (decl (abi3ls--str (plist-get status :declaration)))
+         (kind (abi3ls--str (plist-get status :source)))
+         (at (abi3ls--where (plist-get status :location)))
+         (source (concat (if (string-empty-p decl)
+                             (or (cdr (assoc kind abi3ls--source-words)) kind)
+                           decl)
+                         (if (string-empty-p at) "" (format " (%s)" at))))
+         (minimum (abi3ls--str (plist-get status :minVersion)))
+         (pinned (abi3ls--str (plist-get status :minSymbol)))
+         (pinned-at (abi3ls--where (plist-get status :minLocation)))
+         (blockers (or (plist-get status :blockers) 0))
+         (findings (or (plist-get status :findings) 0)))
+    (string-join
+     (delq nil
+           (list
+            (when (eq (plist-get status :analyzed) :json-false)
+              (format "not analyzed: %s" (abi3ls--str (plist-get status :reason))))
+            (if audit
+                "audit (no Limited API target declared)"
+              (format "%s, declared by %s" label source))
+            (unless (string-empty-p minimum)
+              (format "needs at least %s%s" minimum
+                      (if (string-empty-p pinned) ""
+                        (format " (%s%s)" pinned
+                                (if (string-empty-p pinned-at) "" (concat " at " pinned-at))))))
+            (when (and (numberp blockers) (> blockers 0))
+              (format "%d use(s) outside every Limited API version" blockers))
+            (format "%s finding(s)" findings)))
+     "; ")))
 
 ;;;###autoload
 (defun abi3ls-show-target ()

@@ -15,20 +15,23 @@ import { describe, FILE_STATUS_METHOD, FileStatus, parseFileStatus, statusText }
 const SECTION = 'abi3ls';
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('abi3ls');
 
-/** The server settings: sent as initializationOptions and, under "abi3ls", with didChangeConfiguration. */
+const SETTING_KEYS = ['target', 'abi3t', 'audit', 'severity', 'select', 'ignore', 'includeDirs', 'exclude'];
+
+/**
+ * The server settings the user set explicitly (user, workspace or folder), so
+ * that the extension's defaults never override a project's abi3ls.toml. Sent
+ * as initializationOptions, under "abi3ls" with didChangeConfiguration, and as
+ * the answer to workspace/configuration for the "abi3ls" section.
+ */
 export function serverSettings(cfg: vscode.WorkspaceConfiguration): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    abi3t: cfg.get<boolean>('abi3t', false),
-    audit: cfg.get<string>('audit', 'hint'),
-    severity: cfg.get<Record<string, string>>('severity', {}),
-    select: cfg.get<string[]>('select', []),
-    ignore: cfg.get<string[]>('ignore', []),
-    includeDirs: cfg.get<string[]>('includeDirs', []),
-    exclude: cfg.get<string[]>('exclude', []),
-  };
-  const target = cfg.get<string>('target', '').trim();
-  if (target !== '') {
-    out.target = target;
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const i = cfg.inspect(key);
+    const v = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+    if (v === undefined || (key === 'target' && typeof v === 'string' && v.trim() === '')) {
+      continue;
+    }
+    out[key] = typeof v === 'string' ? v.trim() : v;
   }
   return out;
 }
@@ -114,6 +117,29 @@ class Abi3ls implements vscode.Disposable {
       outputChannel: this.output,
       traceOutputChannel: this.trace,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      middleware: {
+        workspace: {
+          // Answer the server's pull for "abi3ls" with the explicit settings only.
+          configuration: async (params, token, next) => {
+            const rest = params.items.filter((it) => it.section !== SECTION);
+            const answered = rest.length > 0 ? await next({ items: rest }, token) : [];
+            if (!Array.isArray(answered)) {
+              return answered;
+            }
+            let k = 0;
+            return params.items.map((it) =>
+              it.section === SECTION
+                ? serverSettings(
+                    vscode.workspace.getConfiguration(
+                      SECTION,
+                      it.scopeUri !== undefined ? vscode.Uri.parse(it.scopeUri) : undefined,
+                    ),
+                  )
+                : answered[k++],
+            );
+          },
+        },
+      },
       // Do not restart in a tight loop when the binary crashes at once.
       connectionOptions: { maxRestartCount: 4 },
     };

@@ -2,160 +2,124 @@
 
 export const FILE_STATUS_METHOD = 'abi3ls/fileStatus';
 
-/** What the status bar and "Show Minimum Target" display; normalised from the server's answer. */
+/**
+ * The server's answer (server/features.go FileStatus):
+ * { uri, version, language, analyzed, reason?, target: "abi3 3.10+" | "abi3t 3.15+" | "audit",
+ *   limited?, abi3t?, source: "config"|"define"|"header"|"compileFlags"|"buildFile"|"none",
+ *   declaration?, location?: Location, minVersion?, minHex?, minSymbol?, minLocation?: Location,
+ *   blockers: number, findings: number }
+ */
 export interface FileStatus {
   /** "abi3", "abi3t" or "audit". */
   mode: 'abi3' | 'abi3t' | 'audit';
-  /** Target version, e.g. "3.10"; empty in audit mode. */
-  target: string;
-  /** Where the target came from, in words, e.g. "#define in spam.c:3". */
+  /** The server's target text, e.g. "abi3 3.10+". */
+  label: string;
+  /** Where the target came from, in words, e.g. "#define Py_LIMITED_API 0x030A0000 (spam.c:4)". */
   source: string;
-  /** The lowest version the file's code needs, e.g. "3.9"; empty when unknown. */
+  /** The lowest version the file's code needs, e.g. "3.9"; empty when none is pinned. */
   minimum: string;
-  /** The API name that pins the minimum version. */
+  /** The API name that pins the minimum version, and where it is used ("spam.c:42"). */
   pinnedBy: string;
-  /** Where that name is used, e.g. "spam.c:42". */
   pinnedAt: string;
   /** Uses that no Limited API version allows. */
-  blockers: string[];
+  blockers: number;
+  findings: number;
+  /** Why the file was not analyzed (too large, excluded...), empty when it was. */
+  notAnalyzed: string;
 }
 
 type Json = Record<string, unknown>;
 
 function str(v: unknown): string {
-  if (typeof v === 'string') {
-    return v;
-  }
-  if (typeof v === 'number') {
-    return String(v);
-  }
-  return '';
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
-function obj(v: unknown): Json | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
 }
 
-function pick(o: Json | undefined, ...keys: string[]): unknown {
-  if (o === undefined) {
-    return undefined;
-  }
-  for (const k of keys) {
-    if (o[k] !== undefined && o[k] !== null) {
-      return o[k];
-    }
-  }
-  return undefined;
-}
-
-/** Formats a location answer ({uri|path, line} or a string) as "file:line". */
-function where(v: unknown): string {
-  if (typeof v === 'string') {
-    return v;
-  }
-  const o = obj(v);
-  if (o === undefined) {
+/** An LSP Location as "file:line". */
+export function where(v: unknown): string {
+  if (v === null || typeof v !== 'object') {
     return '';
   }
-  let file = str(pick(o, 'path', 'file', 'uri'));
+  const o = v as Json;
+  let file = str(o.uri);
   if (file.startsWith('file://')) {
     file = decodeURIComponent(file.slice('file://'.length));
   }
-  const base = file.split('/').pop() ?? file;
-  const range = obj(o.range);
-  const start = obj(range?.start);
-  let line = typeof o.line === 'number' ? o.line : undefined;
-  if (line === undefined && start !== undefined && typeof start.line === 'number') {
-    line = start.line + 1; // LSP ranges are 0-based
-  }
-  return line !== undefined && base !== '' ? `${base}:${line}` : base;
+  const base = file.split('/').pop() ?? '';
+  const start = (o.range as Json | undefined)?.start as Json | undefined;
+  return typeof start?.line === 'number' && base !== '' ? `${base}:${start.line + 1}` : base;
 }
 
-/**
- * Normalises the server's answer. Tolerant of field names so that small
- * server-side changes degrade the display instead of breaking it.
- */
+const SOURCE_WORDS: Record<string, string> = {
+  config: 'the abi3ls.target setting',
+  define: 'a #define in the file',
+  header: 'a #define in a local header',
+  compileFlags: 'the compile flags',
+  buildFile: 'a build file',
+};
+
 export function parseFileStatus(raw: unknown): FileStatus | undefined {
-  const o = obj(raw);
-  if (o === undefined) {
+  if (raw === null || typeof raw !== 'object') {
     return undefined;
   }
-  const targetObj = obj(o.target);
-  let target = str(targetObj ? pick(targetObj, 'version', 'target') : pick(o, 'target', 'targetVersion', 'version'));
-  const abi3t = Boolean(targetObj ? pick(targetObj, 'abi3t', 'freeThreaded') : pick(o, 'abi3t', 'freeThreaded'));
-  const modeRaw = str(pick(o, 'mode', 'kind'));
-  let audit = Boolean(pick(o, 'audit')) || modeRaw === 'audit' || target === '' || target === 'audit';
-  if (modeRaw === 'abi3' || modeRaw === 'abi3t') {
-    audit = false;
-  }
-  if (audit) {
-    target = '';
-  }
-  const mode: FileStatus['mode'] = audit ? 'audit' : abi3t || modeRaw === 'abi3t' ? 'abi3t' : 'abi3';
-
-  const srcRaw = pick(o, 'source', 'origin', 'targetSource', 'from');
-  const srcObj = obj(srcRaw);
+  const o = raw as Json;
+  const label = str(o.target) || 'audit';
+  const mode: FileStatus['mode'] = label.startsWith('abi3t') ? 'abi3t' : label.startsWith('abi3') ? 'abi3' : 'audit';
+  const kind = str(o.source);
   let source = '';
-  if (srcObj !== undefined) {
-    const kind = str(pick(srcObj, 'description', 'kind', 'type'));
-    const text = str(pick(srcObj, 'text', 'declaration'));
-    const at = where(pick(srcObj, 'location', 'at', 'uri', 'path'));
-    source = [kind, text && `(${text})`, at && `at ${at}`].filter((s) => s !== '').join(' ');
-  } else {
-    source = str(srcRaw);
-    const at = where(pick(o, 'sourceLocation', 'declaredAt', 'location'));
-    const text = str(pick(o, 'sourceText', 'declaration', 'text'));
-    if (text !== '') {
-      source += ` (${text})`;
-    }
+  if (mode !== 'audit') {
+    const decl = str(o.declaration);
+    const at = where(o.location);
+    source = decl !== '' ? decl : SOURCE_WORDS[kind] ?? kind;
     if (at !== '') {
-      source += ` at ${at}`;
+      source += ` (${at})`;
     }
   }
-
-  const minRaw = pick(o, 'minimum', 'minimumVersion', 'minVersion', 'min');
-  const minObj = obj(minRaw);
-  const minimum = str(minObj ? pick(minObj, 'version') : minRaw);
-  const pinnedBy = str(minObj ? pick(minObj, 'symbol', 'pinnedBy') : pick(o, 'pinnedBy', 'pinningSymbol', 'symbol'));
-  const pinnedAt = where(minObj ? pick(minObj, 'at', 'location') : pick(o, 'pinnedAt', 'pinLocation'));
-  const blockersRaw = (minObj ? pick(minObj, 'blockers') : pick(o, 'blockers')) ?? [];
-  const blockers = Array.isArray(blockersRaw)
-    ? blockersRaw.map((b) => (typeof b === 'string' ? b : str(pick(obj(b), 'symbol', 'name')))).filter((b) => b !== '')
-    : [];
-  return { mode, target, source: source.trim(), minimum, pinnedBy, pinnedAt, blockers };
+  return {
+    mode,
+    label,
+    source,
+    minimum: str(o.minVersion),
+    pinnedBy: str(o.minSymbol),
+    pinnedAt: where(o.minLocation),
+    blockers: num(o.blockers),
+    findings: num(o.findings),
+    notAnalyzed: o.analyzed === false ? str(o.reason) || 'not analyzed' : '',
+  };
 }
 
 /** The status bar text: "abi3 3.10+", "abi3t 3.15+" or "audit". */
 export function statusText(s: FileStatus): string {
-  if (s.mode === 'audit') {
-    return 'audit';
-  }
-  return `${s.mode} ${s.target}+`;
+  return s.label;
 }
 
-/** A multi-line plain-text description, used for the tooltip and the "Show Minimum Target" message. */
+/** A multi-line plain-text description, for the tooltip and "Show Minimum Target". */
 export function describe(s: FileStatus): string {
   const lines: string[] = [];
+  if (s.notAnalyzed !== '') {
+    lines.push(`Not analyzed: ${s.notAnalyzed}.`);
+  }
   if (s.mode === 'audit') {
-    lines.push('No Limited API target declared: audit mode (every use outside the Limited API is reported).');
+    lines.push('Target: none declared (audit mode: every use outside the Limited API is reported).');
   } else {
-    lines.push(`Target: ${s.mode === 'abi3t' ? 'free-threaded stable ABI (abi3t)' : 'Limited API (abi3)'} ${s.target}`);
-    if (s.source !== '') {
-      lines.push(`Declared by: ${s.source}`);
-    }
+    const what = s.mode === 'abi3t' ? 'free-threaded stable ABI' : 'Limited API';
+    lines.push(`Target: ${s.label} (${what}), declared by ${s.source || 'unknown'}`);
   }
   if (s.minimum !== '') {
     let m = `Minimum version this file needs: ${s.minimum}`;
     if (s.pinnedBy !== '') {
-      m += ` (because of ${s.pinnedBy}${s.pinnedAt !== '' ? ` at ${s.pinnedAt}` : ''})`;
+      m += ` (${s.pinnedBy}${s.pinnedAt !== '' ? ` at ${s.pinnedAt}` : ''})`;
     }
     lines.push(m);
-  } else if (s.blockers.length === 0) {
-    lines.push('Minimum version this file needs: 3.2 (no versioned API used)');
+  } else if (s.blockers === 0) {
+    lines.push('Minimum version this file needs: any (no versioned API used)');
   }
-  if (s.blockers.length > 0) {
-    const shown = s.blockers.slice(0, 5).join(', ');
-    lines.push(`Outside every Limited API version: ${shown}${s.blockers.length > 5 ? ', ...' : ''}`);
+  if (s.blockers > 0) {
+    lines.push(`${s.blockers} use(s) outside every Limited API version`);
   }
+  lines.push(`${s.findings} finding(s) in this file`);
   return lines.join('\n');
 }

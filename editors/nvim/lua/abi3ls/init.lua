@@ -247,23 +247,14 @@ function M.fix_all(bufnr)
   return n
 end
 
--- Formats a location answer ({path|uri, line} or {uri, range}) as "file:line".
-local function where(v)
-  if type(v) == 'string' then
-    return v
-  end
-  if type(v) ~= 'table' then
+-- An LSP Location as "file:line".
+local function where(loc)
+  if type(loc) ~= 'table' or type(loc.uri) ~= 'string' then
     return ''
   end
-  local file = v.path or v.file or v.uri or ''
-  file = file:gsub('^file://', '')
-  file = vim.fn.fnamemodify(file, ':t')
-  local line = v.line
-  if not line and v.range and v.range.start then
-    line = v.range.start.line + 1
-  end
-  if line and file ~= '' then
-    return file .. ':' .. line
+  local file = vim.fn.fnamemodify(vim.uri_to_fname(loc.uri), ':t')
+  if loc.range and loc.range.start then
+    return file .. ':' .. (loc.range.start.line + 1)
   end
   return file
 end
@@ -275,78 +266,69 @@ local function str(v)
   return ''
 end
 
---- Normalises the abi3ls/fileStatus answer to { mode, target, source, minimum, pinned_by, pinned_at }.
+local source_words = {
+  config = 'the target setting',
+  define = 'a #define in the file',
+  header = 'a #define in a local header',
+  compileFlags = 'the compile flags',
+  buildFile = 'a build file',
+}
+
+--- Normalises the abi3ls/fileStatus answer (server/features.go FileStatus:
+--- target "abi3 3.10+" | "abi3t 3.15+" | "audit", source, declaration, location,
+--- minVersion, minSymbol, minLocation, blockers, findings, analyzed, reason).
 function M.parse_status(r)
   if type(r) ~= 'table' then
     return nil
   end
-  local t = r.target
-  local target = type(t) == 'table' and str(t.version) or str(t or r.targetVersion or r.version)
-  local abi3t = (type(t) == 'table' and t.abi3t) or r.abi3t or r.mode == 'abi3t'
-  local audit = r.audit == true or r.mode == 'audit' or target == '' or target == 'audit'
-  if r.mode == 'abi3' or r.mode == 'abi3t' then
-    audit = false
+  local label = str(r.target)
+  if label == '' then
+    label = 'audit'
   end
-  local source = r.source or r.origin or r.targetSource or r.from
-  if type(source) == 'table' then
-    local parts = {}
-    for _, p in ipairs({
-      str(source.description or source.kind or source.type),
-      str(source.text or source.declaration) ~= '' and '(' .. str(source.text or source.declaration) .. ')' or '',
-      where(source.location or source.at) ~= '' and 'at ' .. where(source.location or source.at) or '',
-    }) do
-      if p ~= '' then
-        table.insert(parts, p)
-      end
+  local mode = label:match('^abi3t') and 'abi3t' or (label:match('^abi3') and 'abi3' or 'audit')
+  local source = ''
+  if mode ~= 'audit' then
+    source = str(r.declaration)
+    if source == '' then
+      source = source_words[str(r.source)] or str(r.source)
     end
-    source = table.concat(parts, ' ')
-  else
-    source = str(source)
-    local text = str(r.sourceText or r.declaration or r.text)
-    local at = where(r.sourceLocation or r.declaredAt or r.location)
-    if text ~= '' then
-      source = source .. ' (' .. text .. ')'
-    end
+    local at = where(r.location)
     if at ~= '' then
-      source = source .. ' at ' .. at
+      source = source .. ' (' .. at .. ')'
     end
-  end
-  local m = r.minimum or r.minimumVersion or r.minVersion or r.min
-  local minimum, pinned_by, pinned_at
-  if type(m) == 'table' then
-    minimum, pinned_by, pinned_at = str(m.version), str(m.symbol or m.pinnedBy), where(m.at or m.location)
-  else
-    minimum, pinned_by, pinned_at = str(m), str(r.pinnedBy or r.pinningSymbol or r.symbol), where(r.pinnedAt or r.pinLocation)
   end
   return {
-    mode = audit and 'audit' or (abi3t and 'abi3t' or 'abi3'),
-    target = audit and '' or target,
-    source = vim.trim(source),
-    minimum = minimum,
-    pinned_by = pinned_by,
-    pinned_at = pinned_at,
+    mode = mode,
+    label = label,
+    source = source,
+    minimum = str(r.minVersion),
+    pinned_by = str(r.minSymbol),
+    pinned_at = where(r.minLocation),
+    blockers = tonumber(r.blockers) or 0,
+    findings = tonumber(r.findings) or 0,
+    not_analyzed = r.analyzed == false and (str(r.reason) ~= '' and str(r.reason) or 'not analyzed') or '',
   }
 end
 
 --- One-line description of a parsed status.
 function M.describe(s)
   local parts = {}
+  if s.not_analyzed ~= '' then
+    table.insert(parts, 'not analyzed: ' .. s.not_analyzed)
+  end
   if s.mode == 'audit' then
-    table.insert(parts, 'audit mode (no Limited API target declared)')
+    table.insert(parts, 'audit (no Limited API target declared)')
   else
-    local p = s.mode .. ' ' .. s.target .. '+'
-    if s.source ~= '' then
-      p = p .. ', declared by ' .. s.source
-    end
-    table.insert(parts, p)
+    table.insert(parts, s.label .. (s.source ~= '' and ', declared by ' .. s.source or ''))
   end
   if s.minimum ~= '' then
-    local p = 'minimum version ' .. s.minimum
-    if s.pinned_by ~= '' then
-      p = p .. ' (because of ' .. s.pinned_by .. (s.pinned_at ~= '' and ' at ' .. s.pinned_at or '') .. ')'
-    end
-    table.insert(parts, p)
+    table.insert(parts, 'needs at least ' .. s.minimum .. (s.pinned_by ~= '' and (' (' .. s.pinned_by
+      .. (s.pinned_at ~= '' and ' at ' .. s.pinned_at or '') .. ')') or ''))
   end
+  if s.blockers > 0 then
+    table.insert(parts, s.blockers .. ' use(s) outside every Limited API version')
+  end
+  table.insert(parts, s.findings .. ' finding(s)')
   return table.concat(parts, '; ')
 end
 
