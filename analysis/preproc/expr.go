@@ -10,6 +10,9 @@ const (
 	StateUndefined = -1 // known not to be defined: an identifier evaluates to 0
 	StateUnknown   = 0  // may or may not be defined (another header, the build): undecidable
 	StateDefined   = 1  // defined, with the returned replacement text
+	// StateDefinedOpaque: defined, value unknown (defined(X) is 1, X is
+	// undecidable).
+	StateDefinedOpaque = 2
 )
 
 // Limits on macro expansion inside one condition.
@@ -58,6 +61,7 @@ func addUse(uses []string, name string) []string {
 // macroState is what the evaluator knows about one name.
 type macroState struct {
 	state    int // StateDefined, StateUndefined, StateUnknown
+	opaque   bool
 	value    string
 	function bool
 	params   []string
@@ -74,6 +78,9 @@ func (f funcSource) macro(name string) macroState {
 		return macroState{}
 	}
 	v, st := f(name)
+	if st == StateDefinedOpaque {
+		return macroState{state: StateDefined, opaque: true}
+	}
 	if st > 0 {
 		return macroState{state: StateDefined, value: v}
 	}
@@ -699,13 +706,13 @@ func (e *evaluator) expand(in []token, depth int) {
 			m = macroState{}
 		}
 		switch {
-		case m.state == StateDefined && !m.function:
+		case m.state == StateDefined && !m.function && !m.opaque:
 			body, _ := tokenize(m.value, e.buf(depth, 0))
 			e.keep(depth, 0, body)
 			e.active = append(e.active, t.text)
 			e.expand(body, depth+1)
 			e.active = e.active[:len(e.active)-1]
-		case m.state == StateDefined && m.function && isLParen(in, i+1):
+		case m.state == StateDefined && m.function && !m.opaque && isLParen(in, i+1):
 			end := skipArgs(in, i+1)
 			if end < 0 {
 				e.failed = true

@@ -22,6 +22,8 @@ func testLookup(name string) (string, int) {
 		return "SELF + 1", StateDefined
 	case "BAD":
 		return "1 +", StateDefined
+	case "OPAQUE":
+		return "", StateDefinedOpaque
 	case "UNDEF", "Py_GIL_DISABLED":
 		return "", StateUndefined
 	}
@@ -168,6 +170,10 @@ var evalExprTests = []struct {
 	{"defined(", unknown},
 	{"defined(1)", unknown},
 	{"defined(ONE", unknown},
+	{"defined(OPAQUE)", int64(1)},
+	{"OPAQUE", unknown},
+	{"OPAQUE(1)", unknown},
+	{"defined OPAQUE || OPAQUE", int64(1)},
 	{"true", int64(1)},
 	{"false || 0", int64(0)},
 	{"__has_include(<Python.h>)", unknown},

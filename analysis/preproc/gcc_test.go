@@ -207,85 +207,124 @@ func TestEvalMatchesGCC(t *testing.T) {
 	t.Logf("gcc agrees on %d expressions (%d skipped: gcc rejects a division by zero we short-circuit)", checked, skipped)
 }
 
-// TestDeadCodeMatchesGCC generates nested conditional blocks with markers,
-// decorated with comments, continuations, spacing and CRLF, and checks
-// that the markers Evaluate calls live are exactly those gcc keeps.
-func TestDeadCodeMatchesGCC(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 11))
-	g := newExprGen(3, true) // #define values
-	names := []string{"A", "B", "C", "D"}
-	gc := newExprGen(5, true) // conditions also test the names
-	for _, n := range names {
-		gc.leaves = append(gc.leaves, n, "defined("+n+")", "defined "+n)
+// progGen generates nested conditional blocks with markers, decorated with
+// comments, continuations, spacing and CRLF.
+type progGen struct {
+	r      *rand.Rand
+	vals   *exprGen // #define values
+	conds  *exprGen // #if and #elif tests
+	names  []string // names the program defines, undefines and tests
+	b      strings.Builder
+	nl     string
+	marker int
+}
+
+func newProgGen(seed uint64, names, tested []string) *progGen {
+	p := &progGen{
+		r:     rand.New(rand.NewPCG(seed, 11)),
+		vals:  newExprGen(seed+1, true),
+		conds: newExprGen(seed+2, true),
+		names: names,
+		nl:    "\n",
 	}
-	for round := 0; round < 40; round++ {
-		var b strings.Builder
-		crlf := round%4 == 3
-		nl := "\n"
-		if crlf {
-			nl = "\r\n"
+	for _, n := range tested {
+		p.conds.leaves = append(p.conds.leaves, n, "defined("+n+")", "defined "+n)
+	}
+	return p
+}
+
+func (p *progGen) dir(name, rest string) {
+	r, nl := p.r, p.nl
+	pre := []string{"", "  ", "\t", "/* c */ "}[r.IntN(4)]
+	hash := []string{"#", "# ", "#  "}[r.IntN(3)]
+	if rest != "" {
+		switch r.IntN(5) {
+		case 0:
+			rest = "/* x */ " + rest
+		case 1:
+			rest += " // trailing"
+		case 2:
+			rest += " /* multi" + nl + " line */"
+		case 3:
+			rest = "\\" + nl + "    " + rest
 		}
-		marker := 0
-		dir := func(name, rest string) {
-			pre := []string{"", "  ", "\t", "/* c */ "}[r.IntN(4)]
-			hash := []string{"#", "# ", "#  "}[r.IntN(3)]
-			if rest != "" {
-				switch r.IntN(5) {
+	}
+	p.b.WriteString(pre + hash + name + " " + rest + nl)
+}
+
+func (p *progGen) name() string { return p.names[p.r.IntN(len(p.names))] }
+
+func (p *progGen) block(depth int) {
+	r := p.r
+	for n := r.IntN(4); n >= 0; n-- {
+		switch k := r.IntN(10); {
+		case k < 3 || depth > 3:
+			fmt.Fprintf(&p.b, "int m%d_x; /* MARK%d is not here */ MARK%d%s", p.marker, p.marker+100000, p.marker, p.nl)
+			p.marker++
+		case k < 4:
+			p.dir("define", p.name()+" "+p.vals.gen(1))
+		case k < 5:
+			p.dir("undef", p.name())
+		default:
+			switch r.IntN(3) {
+			case 0:
+				p.dir("if", p.conds.gen(3))
+			case 1:
+				p.dir("ifdef", p.name())
+			default:
+				p.dir("ifndef", p.name())
+			}
+			p.block(depth + 1)
+			for e := r.IntN(3); e > 0; e-- {
+				switch r.IntN(3) {
 				case 0:
-					rest = "/* x */ " + rest
+					p.dir("elif", p.conds.gen(2))
 				case 1:
-					rest += " // trailing"
-				case 2:
-					rest += " /* multi" + nl + " line */"
-				case 3:
-					rest = "\\" + nl + "    " + rest
-				}
-			}
-			b.WriteString(pre + hash + name + " " + rest + nl)
-		}
-		var block func(depth int)
-		block = func(depth int) {
-			for n := r.IntN(4); n >= 0; n-- {
-				switch k := r.IntN(10); {
-				case k < 3 || depth > 3:
-					fmt.Fprintf(&b, "int m%d_x; /* MARK%d is not here */ MARK%d%s", marker, marker+100000, marker, nl)
-					marker++
-				case k < 4:
-					dir("define", names[r.IntN(len(names))]+" "+g.gen(1))
-				case k < 5:
-					dir("undef", names[r.IntN(len(names))])
+					p.dir("elifdef", p.name())
 				default:
-					switch r.IntN(3) {
-					case 0:
-						dir("if", gc.gen(3))
-					case 1:
-						dir("ifdef", names[r.IntN(len(names))])
-					default:
-						dir("ifndef", names[r.IntN(len(names))])
-					}
-					block(depth + 1)
-					for e := r.IntN(3); e > 0; e-- {
-						switch r.IntN(3) {
-						case 0:
-							dir("elif", gc.gen(2))
-						case 1:
-							dir("elifdef", names[r.IntN(len(names))])
-						default:
-							dir("elifndef", names[r.IntN(len(names))])
-						}
-						block(depth + 1)
-					}
-					if r.IntN(2) == 0 {
-						dir("else", "")
-						block(depth + 1)
-					}
-					dir("endif", "")
+					p.dir("elifndef", p.name())
 				}
+				p.block(depth + 1)
 			}
+			if r.IntN(2) == 0 {
+				p.dir("else", "")
+				p.block(depth + 1)
+			}
+			p.dir("endif", "")
 		}
-		b.WriteString(oraclePrelude)
-		block(0)
-		src := b.String()
+	}
+}
+
+// program returns a new random program after the oracle prelude.
+func (p *progGen) program(crlf bool) string {
+	p.b.Reset()
+	p.marker = 0
+	p.nl = "\n"
+	if crlf {
+		p.nl = "\r\n"
+	}
+	p.b.WriteString(oraclePrelude)
+	p.block(0)
+	return p.b.String()
+}
+
+func gccMarkers(out string) map[string]bool {
+	kept := map[string]bool{}
+	for _, w := range strings.Fields(out) {
+		if strings.HasPrefix(w, "MARK") {
+			kept[w] = true
+		}
+	}
+	return kept
+}
+
+// TestDeadCodeMatchesGCC: with every name known, the markers Evaluate calls
+// live are exactly those gcc keeps.
+func TestDeadCodeMatchesGCC(t *testing.T) {
+	names := []string{"A", "B", "C", "D"}
+	p := newProgGen(7, names, names)
+	for round := 0; round < 40; round++ {
+		src := p.program(round%4 == 3)
 		env := Env{Undefined: append(append([]string{}, names...), "UNDEF")}
 		res := Evaluate([]byte(src), env)
 		checkInvariants(t, []byte(src), res)
@@ -301,12 +340,7 @@ func TestDeadCodeMatchesGCC(t *testing.T) {
 		if stderr != "" {
 			t.Fatalf("round %d: gcc: %s\n%s", round, stderr, src)
 		}
-		kept := map[string]bool{}
-		for _, w := range strings.Fields(out) {
-			if strings.HasPrefix(w, "MARK") {
-				kept[w] = true
-			}
-		}
+		kept := gccMarkers(out)
 		for _, m := range findMarks(src) {
 			dead := res.IsDead(m.off)
 			if dead == kept[m.word] {
@@ -315,6 +349,66 @@ func TestDeadCodeMatchesGCC(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDeadCodeSoundGCC: with some names unknown (U, V: possibly defined
+// elsewhere), code Evaluate calls dead must be dead whatever U and V are:
+// gcc drops it under every assignment tried (undefined, 0, 1, 2).
+func TestDeadCodeSoundGCC(t *testing.T) {
+	names := []string{"A", "B", "U", "V"}
+	p := newProgGen(21, names, names)
+	assignments := [][]string{}
+	for _, u := range []string{"", "0", "1", "2"} {
+		for _, v := range []string{"", "0", "1", "2"} {
+			var args []string
+			if u != "" {
+				args = append(args, "-DU="+u)
+			}
+			if v != "" {
+				args = append(args, "-DV="+v)
+			}
+			assignments = append(assignments, args)
+		}
+	}
+	env := Env{Undefined: []string{"A", "B", "UNDEF"}}
+	dead, live, neverKept := 0, 0, 0
+	for round := 0; round < 12; round++ {
+		src := p.program(round%3 == 2)
+		res := Evaluate([]byte(src), env)
+		checkInvariants(t, []byte(src), res)
+		marks := findMarks(src)
+		keptAny := map[string]bool{}
+		for _, args := range assignments {
+			out, stderr := runGCC(t, src, "c", append([]string{"-std=c2x"}, args...)...)
+			if stderr != "" {
+				t.Fatalf("round %d %v: gcc: %s\n%s", round, args, stderr, src)
+			}
+			kept := gccMarkers(out)
+			for _, m := range marks {
+				if kept[m.word] {
+					keptAny[m.word] = true
+					if res.IsDead(m.off) {
+						t.Fatalf("round %d: %s is dead for Evaluate but gcc %v keeps it\n%s", round, m.word, args, src)
+					}
+				}
+			}
+		}
+		for _, m := range marks {
+			switch {
+			case res.IsDead(m.off):
+				dead++
+			case !keptAny[m.word]:
+				neverKept++
+				live++
+			default:
+				live++
+			}
+		}
+	}
+	if dead == 0 {
+		t.Error("no dead code in the generated programs: the test proves nothing")
+	}
+	t.Logf("markers: %d dead, %d live (%d of them dropped by gcc under every assignment tried)", dead, live, neverKept)
 }
 
 // findMarks returns the MARKn words that are code (not in comments).

@@ -515,6 +515,180 @@ DEAD1
 	{"if 0 at EOF", env38, "LIVE1\n#if 0"},
 	{"cplusplus guard", env38, "#ifdef __cplusplus\nextern \"C\" { LIVE1\n#endif\n"},
 	{"empty define value", env38, "#define EMPTY\n#if defined(EMPTY) && EMPTY+0 == 0\nLIVE1\n#else\nDEAD1\n#endif\n"},
+	{"include guard: defines inside follow", envAudit, `
+#ifndef MYMOD_H
+#define MYMOD_H
+#define Py_LIMITED_API 0x03080000
+#include <Python.h>
+#if Py_LIMITED_API >= 0x030A0000
+DEAD1
+#else
+LIVE1
+#endif
+#ifndef MYMOD_H
+DEAD2
+#endif
+#endif
+`},
+	{"include guard with if !defined", envAudit, `
+#if !defined(MYMOD_H)
+#define MYMOD_H 1
+#if MYMOD_H
+LIVE1
+#else
+DEAD1
+#endif
+#endif
+`},
+	{"default value idiom: defined after", envAudit, `
+#ifndef Py_LIMITED_API
+#define Py_LIMITED_API 0x03080000
+#endif
+#ifdef Py_LIMITED_API
+LIVE1
+#else
+DEAD1
+#endif
+#if Py_LIMITED_API >= 0x030A0000
+LIVE2
+#else
+LIVE3
+#endif
+`},
+	{"first test assumed in its branch, denied after", envAudit, `
+#ifdef X
+#  ifdef X
+LIVE1
+#  else
+DEAD1
+#  endif
+#elif defined(X)
+DEAD2
+#else
+#  ifndef X
+LIVE2
+#  else
+DEAD3
+#  endif
+#endif
+#ifdef X
+LIVE3
+#else
+LIVE4
+#endif
+`},
+	{"same value on both paths", envAudit, `
+#ifdef X
+#define V 1
+#else
+#define V (1)
+#define W 2
+#endif
+#ifdef V
+LIVE1
+#else
+DEAD1
+#endif
+#ifdef W
+LIVE2
+#else
+LIVE3
+#endif
+`},
+	{"equal values merge", envAudit, `
+#ifdef X
+#define V 1
+#else
+#define V 1
+#endif
+#if V == 1
+LIVE1
+#else
+DEAD1
+#endif
+`},
+	{"different values: defined, value unknown", envAudit, `
+#ifdef X
+#define V 1
+#else
+#define V 2
+#endif
+#ifdef V
+LIVE1
+#else
+DEAD1
+#endif
+#if V == 1
+LIVE2
+#else
+LIVE3
+#endif
+#if V == 1 || defined(V)
+LIVE4
+#else
+DEAD2
+#endif
+`},
+	{"define in certain branch persists", envAudit, `
+#if 1
+#define V 3
+#else
+#define V 4
+#endif
+#if V == 3
+LIVE1
+#else
+DEAD1
+#endif
+`},
+	{"undef in uncertain branch", envAudit, `
+#define V 1
+#ifdef X
+#undef V
+#endif
+#ifdef V
+LIVE1
+#else
+LIVE2
+#endif
+`},
+	{"state inside nested groups", envAudit, `
+#ifdef X
+#  if 1
+#    define V 1
+#  endif
+#  if V == 1
+LIVE1
+#  else
+DEAD1
+#  endif
+#  ifdef Y
+#    define W 1
+#  else
+#    define W 1
+#  endif
+#  if W
+LIVE2
+#  else
+DEAD2
+#  endif
+#endif
+#if defined(V) || defined(W)
+LIVE3
+#else
+LIVE4
+#endif
+`},
+	{"elif branch sees first test false", env38, `
+#ifdef Z
+#elif 1
+#  ifdef Z
+DEAD1
+#  else
+LIVE1
+#  endif
+#endif
+`},
 	{"env empty value", Env{Defined: map[string]string{"Py_LIMITED_API": ""}}, "#if Py_LIMITED_API+0 >= 0x03080000\nDEAD1\n#elif defined(Py_LIMITED_API)\nLIVE1\n#endif\n"},
 }
 

@@ -12,20 +12,26 @@ var codeSpecial = [256]bool{'\n': true, '\\': true, '/': true, '"': true, '\'': 
 // fileMacro is the file's knowledge of one name, overriding Env.
 type fileMacro struct {
 	state int   // StateDefined, StateUndefined, StateUnknown
-	def   int32 // index in Result.Defines when defined
+	def   int32 // index in Result.Defines when defined; -1: value unknown
 }
 
 // frame is one open #if group.
 type frame struct {
-	parentLive    bool // the code around the group is live
-	parentCertain bool // ... and certainly compiled
-	live          bool // the current branch is live
-	certain       bool // the current branch is certainly compiled
-	anyTrue       bool // an earlier branch is certainly taken
-	anyUnknown    bool // an earlier branch was undecidable
-	sawElse       bool
-	deadStart     int // start of the current dead range, -1 if none open
-	start, line   int // the opening directive
+	parentLive  bool // the code around the group is live
+	live        bool // the current branch is live
+	anyTrue     bool // an earlier branch is certainly taken
+	sawElse     bool
+	deadStart   int // start of the current dead range, -1 if none open
+	start, line int // the opening directive
+
+	// macro state (state.go)
+	saved     []change       // names the group changed, with their state before it
+	savedIdx  map[string]int // index in saved
+	ends      []slot         // the state of saved names at the end of each live branch
+	paths     []int          // (start in ends, count) per live branch
+	hasAssume bool           // the first test is whether assume is defined
+	assume    string
+	assumeOut slot // assume's state in later branches and when no branch is taken
 }
 
 type scanner struct {
@@ -62,23 +68,26 @@ func (s *scanner) live() bool {
 	return s.stack[len(s.stack)-1].live
 }
 
-func (s *scanner) certain() bool {
-	if len(s.stack) == 0 {
-		return true
-	}
-	f := &s.stack[len(s.stack)-1]
-	return f.live && f.certain
-}
-
 // macro implements macroSource: the file's own definitions first, then Env.
 func (s *scanner) macro(name string) macroState {
 	if fm, ok := s.table[name]; ok {
-		if fm.state != StateDefined {
-			return macroState{state: fm.state}
-		}
-		d := &s.res.Defines[fm.def]
-		return macroState{state: StateDefined, value: d.Value, function: d.Function, params: d.Params}
+		return s.fromTable(fm)
 	}
+	return s.fromEnv(name)
+}
+
+func (s *scanner) fromTable(fm fileMacro) macroState {
+	switch {
+	case fm.state != StateDefined:
+		return macroState{state: fm.state}
+	case fm.def < 0:
+		return macroState{state: StateDefined, opaque: true}
+	}
+	d := &s.res.Defines[fm.def]
+	return macroState{state: StateDefined, value: d.Value, function: d.Function, params: d.Params}
+}
+
+func (s *scanner) fromEnv(name string) macroState {
 	if v, ok := s.env.Defined[name]; ok {
 		return macroState{state: StateDefined, value: v}
 	}
@@ -88,14 +97,6 @@ func (s *scanner) macro(name string) macroState {
 		}
 	}
 	return macroState{}
-}
-
-func (s *scanner) setMacro(name string, fm fileMacro) {
-	if s.table == nil {
-		s.table = make(map[string]fileMacro)
-	}
-	s.table[name] = fm
-	s.gen++
 }
 
 // continuation reports whether src[i] ('\\') starts a line continuation
@@ -667,18 +668,37 @@ func (s *scanner) closeDead(f *frame, at int) {
 func (s *scanner) openIf(dir string, hash, line, rest, next int) {
 	parentLive := s.live()
 	c := s.condition(dir, hash, line, rest, parentLive)
-	f := frame{parentLive: parentLive, parentCertain: s.certain(), deadStart: -1, start: hash, line: line}
+	f := s.push()
+	*f = frame{parentLive: parentLive, deadStart: -1, start: hash, line: line,
+		saved: f.saved[:0], savedIdx: f.savedIdx, ends: f.ends[:0], paths: f.paths[:0]}
+	clear(f.savedIdx)
 	if parentLive {
 		f.live = c.Verdict >= 0
-		f.certain = c.Verdict > 0
 		f.anyTrue = c.Verdict > 0
-		f.anyUnknown = c.Verdict == 0
 	}
-	f.certain = f.certain && f.parentCertain
 	c.BranchLive = f.live
 	s.res.Conditionals = append(s.res.Conditionals, c)
-	s.openDead(&f, next)
-	s.stack = append(s.stack, f)
+	s.openDead(f, next)
+	if parentLive && c.Verdict == 0 {
+		if name, neg, ok := simpleDefined(dir, c.Condition, s.ev.in); ok && name != "" {
+			in, out := slotOpaque, slotUndefined
+			if neg {
+				in, out = out, in
+			}
+			f.hasAssume, f.assume, f.assumeOut = true, name, out
+			s.assign(name, in)
+		}
+	}
+}
+
+// push opens a frame, reusing the buffers of an earlier one.
+func (s *scanner) push() *frame {
+	if len(s.stack) < cap(s.stack) {
+		s.stack = s.stack[:len(s.stack)+1]
+	} else {
+		s.stack = append(s.stack, frame{})
+	}
+	return &s.stack[len(s.stack)-1]
 }
 
 func (s *scanner) elif(dir string, hash, line, lineStart, rest, next int) {
@@ -690,19 +710,19 @@ func (s *scanner) elif(dir string, hash, line, lineStart, rest, next int) {
 	}
 	f := &s.stack[len(s.stack)-1]
 	s.closeDead(f, lineStart)
+	s.endBranch(f)
+	s.startBranch(f)
 	c := s.condition(dir, hash, line, rest, f.parentLive)
 	switch {
 	case f.sawElse:
 		s.problem(hash, c.End, line, dir+" after #else")
-		f.live, f.certain = false, false
+		f.live = false
 	case !f.parentLive:
 	case f.anyTrue:
-		f.live, f.certain = false, false
+		f.live = false
 	default:
 		f.live = c.Verdict >= 0
-		f.certain = c.Verdict > 0 && !f.anyUnknown && f.parentCertain
 		f.anyTrue = c.Verdict > 0
-		f.anyUnknown = f.anyUnknown || c.Verdict == 0
 	}
 	c.BranchLive = f.live
 	s.res.Conditionals = append(s.res.Conditionals, c)
@@ -716,15 +736,15 @@ func (s *scanner) elseBranch(hash, end, line, lineStart, next int) {
 	}
 	f := &s.stack[len(s.stack)-1]
 	s.closeDead(f, lineStart)
+	s.endBranch(f)
+	s.startBranch(f)
 	switch {
 	case f.sawElse:
 		s.problem(hash, end, line, "#else after #else")
-		f.live, f.certain = false, false
+		f.live = false
 	case !f.parentLive:
 	default:
 		f.live = !f.anyTrue
-		f.certain = !f.anyTrue && !f.anyUnknown && f.parentCertain
-		f.anyTrue = true
 	}
 	f.sawElse = true
 	s.openDead(f, next)
@@ -737,7 +757,9 @@ func (s *scanner) endif(hash, end, line, lineStart int) {
 	}
 	f := &s.stack[len(s.stack)-1]
 	s.closeDead(f, lineStart)
+	s.endBranch(f)
 	s.stack = s.stack[:len(s.stack)-1]
+	s.closeGroup(f) // f stays valid: nothing is pushed meanwhile
 }
 
 func (s *scanner) define(hash, end, line, rest int) {
@@ -813,11 +835,7 @@ func (s *scanner) define(hash, end, line, rest int) {
 	}
 	s.res.Defines = append(s.res.Defines, d)
 	if d.Live {
-		fm := fileMacro{state: StateUnknown}
-		if s.certain() {
-			fm = fileMacro{state: StateDefined, def: int32(len(s.res.Defines) - 1)}
-		}
-		s.setMacro(d.Name, fm)
+		s.assign(d.Name, slot{fm: fileMacro{state: StateDefined, def: int32(len(s.res.Defines) - 1)}, ok: true})
 	}
 }
 
@@ -875,11 +893,7 @@ func (s *scanner) undef(hash, end, line, rest int) {
 	u.NameStart, u.NameEnd = s.srcRange(rest, k)
 	s.res.Undefs = append(s.res.Undefs, u)
 	if u.Live {
-		st := StateUnknown
-		if s.certain() {
-			st = StateUndefined
-		}
-		s.setMacro(u.Name, fileMacro{state: st})
+		s.assign(u.Name, slotUndefined)
 	}
 }
 
