@@ -948,3 +948,41 @@ func TestIsDead(t *testing.T) {
 		}
 	}
 }
+
+// A group with too many outcomes to keep gives up: its names end unknown.
+func TestManyBranchOutcomes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("#define KEEP 1\n#if X == 0\n")
+	for i := 0; i < 300; i++ {
+		if i > 0 {
+			fmt.Fprintf(&b, "#elif X == %d\n", i)
+		}
+		for j := 0; j < 300; j++ {
+			fmt.Fprintf(&b, "#define N%d %d\n", j, i)
+		}
+	}
+	b.WriteString("#endif\n#ifdef N0\nLIVE1\n#else\nLIVE2\n#endif\n#if KEEP\nLIVE3\n#else\nDEAD1\n#endif\n")
+	src := b.String()
+	r := Evaluate([]byte(src), envAudit)
+	checkInvariants(t, []byte(src), r)
+	if diff := cmp.Diff(wantMarkers(src), markers(src, r)); diff != "" {
+		t.Errorf("dead/live mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestEmptyConditionRange(t *testing.T) {
+	for _, src := range []string{"#if\n#endif\n", "#  elif  \n", "#if", "# ifdef /* c */\n#endif"} {
+		r := Evaluate([]byte(src), envAudit)
+		checkInvariants(t, []byte(src), r)
+		if len(r.Conditionals) != 1 {
+			t.Fatalf("%q: %d conditionals", src, len(r.Conditionals))
+		}
+		c := r.Conditionals[0]
+		if c.Start != c.End || c.Condition != "" || c.Verdict != 0 {
+			t.Errorf("%q: %+v, want an empty undecidable condition", src, c)
+		}
+		if len(r.Problems) == 0 {
+			t.Errorf("%q: no problem reported", src)
+		}
+	}
+}

@@ -29,6 +29,7 @@ type frame struct {
 	savedIdx  map[string]int // index in saved
 	ends      []slot         // the state of saved names at the end of each live branch
 	paths     []int          // (start in ends, count) per live branch
+	overflow  bool           // too many outcomes to keep: changed names end unknown
 	hasAssume bool           // the first test is whether assume is defined
 	assume    string
 	assumeOut slot // assume's state in later branches and when no branch is taken
@@ -549,11 +550,13 @@ func (s *scanner) condition(dir string, hash, line, rest int, live bool) Conditi
 	b := s.buf
 	e := trimEnd(b, rest)
 	st, en := s.srcRange(rest, e)
-	if st < 0 {
-		st, en = hash+len(dir), hash+len(dir)
-		if st > len(s.src) {
-			st, en = len(s.src), len(s.src)
+	if rest >= e {
+		// no condition: an empty range after the directive name
+		st = hash + 1
+		if n := len(s.offs); n > 0 {
+			st = int(s.offs[n-1]) + 1
 		}
+		en = st
 	}
 	cached, hit := s.cache[string(b[rest:e])]
 	text := cached.text
@@ -590,7 +593,7 @@ func (s *scanner) condition(dir string, hash, line, rest int, live bool) Conditi
 		}
 		return c
 	}
-	if rest >= e {
+	if rest >= e && live {
 		s.problem(hash, en, line, dir+" without a condition")
 	}
 	if hit && cached.gen == s.gen {

@@ -17,6 +17,10 @@ package preproc
 // inside the branch and its opposite in the later branches and when no
 // branch is taken: after `#ifndef X / #define X 1 / #endif`, X is defined.
 
+// maxOutcomes bounds the slots a group keeps (names changed x live
+// branches); past it the group gives up and its changed names end unknown.
+const maxOutcomes = 1 << 16
+
 // slot is a name's entry in the file's table; ok false means no entry (the
 // name's state comes from Env).
 type slot struct {
@@ -76,7 +80,10 @@ func (s *scanner) endBranch(f *frame) {
 	if len(f.saved) == 0 {
 		return
 	}
-	if f.live {
+	if f.live && len(f.ends)+len(f.saved) > maxOutcomes {
+		f.overflow = true
+	}
+	if f.live && !f.overflow {
 		start := len(f.ends)
 		for _, c := range f.saved {
 			f.ends = append(f.ends, s.cur(c.name))
@@ -104,6 +111,10 @@ func (s *scanner) closeGroup(f *frame) {
 	}
 	fallthrough_ := !f.anyTrue && !f.sawElse
 	for j, c := range f.saved {
+		if f.overflow {
+			s.assign(c.name, slotUnknown)
+			continue
+		}
 		var merged slot
 		first := true
 		add := func(sl slot) {
