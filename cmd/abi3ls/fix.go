@@ -136,7 +136,11 @@ func runFix(e env) int {
 		fmt.Fprintf(&b, "%s %s in %s", verb, plural(applied, "problem", "problems"), plural(changedFiles, "file", "files"))
 	}
 	if remaining > 0 {
-		fmt.Fprintf(&b, "; %s at error severity remain (abi3ls check lists them)", plural(remaining, "problem", "problems"))
+		verb := "remain"
+		if remaining == 1 {
+			verb = "remains"
+		}
+		fmt.Fprintf(&b, "; %s at error severity %s (abi3ls check lists them)", plural(remaining, "problem", "problems"), verb)
 	}
 	fmt.Fprintf(e.stderr, "%s.\n", b.String())
 

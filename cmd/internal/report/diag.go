@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/abi3ls/abi3ls/analysis"
+	"github.com/abi3ls/abi3ls/cmd/internal/fixer"
 )
 
 // Diagnostic is one finding, ready for output. The JSON field names are
@@ -222,6 +223,9 @@ func Convert(p Paths, f File, rules map[string]analysis.Rule) []Diagnostic {
 			d.Related = append(d.Related, Related{File: f.displayLoc(p, r.Location.Path), Line: r.Location.Line, Message: r.Message})
 		}
 		for _, fx := range fd.Fixes {
+			if fixer.IsSuppression(fx) {
+				continue
+			}
 			switch fx.Applicability {
 			case analysis.Safe:
 				if !d.Fixable && validEdits(fx.Edits, len(f.Src)) {

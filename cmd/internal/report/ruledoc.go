@@ -84,7 +84,7 @@ func RuleMarkdown(r analysis.Rule, level int) string {
 func RulesMarkdown(rules []analysis.Rule) []byte {
 	var b strings.Builder
 	b.WriteString("# Rules\n\n")
-	b.WriteString("<!-- Generated from analysis.Rules() by `go generate ./cmd/internal/report`; do not edit. -->\n\n")
+	b.WriteString("<!-- Generated from analysis.Rules() by `go generate ./cmd/abi3ls`; do not edit. -->\n\n")
 	b.WriteString("Every finding of abi3ls carries one of these codes. `abi3ls rules` lists them, `abi3ls explain CODE`\n")
 	b.WriteString("prints one, and `select`, `ignore` and `severity` in the configuration (or `--select`/`--ignore`)\n")
 	b.WriteString("choose which apply.\n\n")

@@ -91,6 +91,13 @@ func Walk(ctx context.Context, paths []string, opts Options) ([]File, []error, e
 			return nil, nil, err
 		}
 		w.arg(p)
+		// Linked directories last, so that a tree's own directories are
+		// listed under their real names when a link also leads there.
+		for len(w.links) > 0 {
+			l := w.links[0]
+			w.links = w.links[1:]
+			w.dir(l.path, l.abs, l.real)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
@@ -99,11 +106,14 @@ func Walk(ctx context.Context, paths []string, opts Options) ([]File, []error, e
 	return w.files, w.errs, nil
 }
 
+type link struct{ path, abs, real string }
+
 type walker struct {
 	ctx       context.Context
 	opts      Options
 	seenDirs  map[string]bool // real (link-free) directory paths entered
 	seenFiles map[string]bool // real file paths listed
+	links     []link          // linked directories, walked after the others
 	files     []File
 	errs      []error
 }
@@ -224,6 +234,10 @@ func (w *walker) dir(path, abs, real string) {
 		switch {
 		case typ.IsDir():
 			if SkippedDir(childPath, name) || w.excluded(childAbs, childReal, true) {
+				continue
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				w.links = append(w.links, link{childPath, childAbs, childReal})
 				continue
 			}
 			w.dir(childPath, childAbs, childReal)

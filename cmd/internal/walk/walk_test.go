@@ -98,10 +98,16 @@ func TestWalk(t *testing.T) {
 			want:  []string{"a/x.c"},
 		},
 		{
-			name:  "linked directory walked once",
-			files: map[string]string{"real/x.c": "", "alias": "->real"},
+			name:  "linked directory walked once, under its real name",
+			files: map[string]string{"real/x.c": "", "alias": "->real", "a/deep/link": "->../../real"},
 			args:  []string{"."},
-			want:  []string{"alias/x.c"},
+			want:  []string{"real/x.c"},
+		},
+		{
+			name:  "link to a directory outside the tree is walked",
+			files: map[string]string{"out/o.c": "", "tree/in.c": "", "tree/ext": "->../out"},
+			args:  []string{"tree"},
+			want:  []string{"tree/ext/o.c", "tree/in.c"},
 		},
 		{
 			name:    "a directory excluded by its real name is not reached through a link",
