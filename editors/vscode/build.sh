@@ -20,8 +20,12 @@ if [ "$(cat node_modules/.abi3ls-lock-sha256 2>/dev/null)" != "$lock_sum" ]; the
 fi
 rm -rf out
 timeout 300 node node_modules/typescript/bin/tsc -p . --noEmit      # type check
+timeout 120 node node_modules/esbuild/bin/esbuild src/serverPath.ts src/status.ts --platform=node --format=cjs \
+  --log-level=warning --outdir=out/unit
+timeout 120 node --test test/ >out/unit/test.log 2>&1 || { cat out/unit/test.log; echo "unit tests failed" >&2; exit 1; }
+grep -E '^# (pass|fail)' out/unit/test.log | tr '\n' ' '; echo "(extension unit tests)"
 timeout 120 node node_modules/esbuild/bin/esbuild src/extension.ts --bundle --platform=node --format=cjs \
-  --target=node18 --external:vscode --log-level=warning --outfile=out/extension.js
+  --target=node18 --external:vscode --minify-whitespace --minify-syntax --log-level=warning --outfile=out/extension.js
 
 mkdir -p bin/linux-x64
 if [ -n "$server" ]; then
