@@ -60,13 +60,33 @@ type Signature struct {
 // Alternative is the Limited API replacement for a non-limited (or
 // too-new) name.
 type Alternative struct {
-	Use   string  // e.g. "PyTuple_GetItem"
+	Use   string  // e.g. "PyTuple_GetItem"; empty when the fix is to delete the call or there is none
 	Since Version // first Limited API version that has Use
 	// Mechanical is true when rewriting the name (same arguments) keeps
-	// behaviour, so a safe quick fix may apply it.
+	// behaviour, so a safe quick fix may apply it. When Template is set,
+	// it is the rewrite that keeps behaviour.
 	Mechanical bool
 	Note       string // caveat shown to the user (e.g. "returns a new reference")
+	// Template is the rewritten call when the arguments change: $1, $2 ...
+	// stand for the original arguments, e.g. "PyUnicode_AsUTF8AndSize($1, NULL)".
+	Template string
+	// When says in which situation the alternative applies:
+	//   WhenUnusable ("")   the name is not usable for the target (not
+	//                       limited, too new, private, abi-only)
+	//   WhenPreferred       the name is usable but the replacement is better
+	//                       (deprecated or error-prone) once target >= Since
+	//   WhenStaticType      the name is used with a statically allocated type
+	//   WhenHashFormat      a format string uses '#' without PY_SSIZE_T_CLEAN
+	When string
 }
+
+// Values of Alternative.When.
+const (
+	WhenUnusable   = ""
+	WhenPreferred  = "preferred"
+	WhenStaticType = "static-type"
+	WhenHashFormat = "hash-format"
+)
 
 // Entry is everything the database knows about one name.
 type Entry struct {
@@ -91,18 +111,49 @@ type Entry struct {
 
 	// ExcludedABI3T is set for names not available when Py_TARGET_ABI3T
 	// (PEP 803, free-threaded stable ABI) is defined; Reason says why.
+	// A non-empty ABI3TReason with ExcludedABI3T false is a caveat: the name
+	// works under abi3t but behaves differently.
 	ExcludedABI3T bool
 	ABI3TReason   string
+
+	// MacroFrom is set for stable_abi.toml items that the headers also
+	// provide as a macro or static inline function (which does not need the
+	// exported symbol) at targets below Added: the lowest such target, e.g.
+	// 3.2 for Py_TYPE (added as a function in 3.14).
+	MacroFrom Version
+	// LimitedUntil is the last target at which the headers expose the name
+	// when later targets hide it again (removed from the Limited API).
+	LimitedUntil Version
+	// FirstSeen is the oldest CPython whose headers declare the name, among
+	// those checked (3.6 to 3.13, then the 3.15 snapshot): 3.6 means "3.6 or
+	// earlier". A macro or inline available from an old target may still
+	// need new headers to build (Py_NewRef: 3.10).
+	FirstSeen Version
+	// LastSeen is set for names the current headers no longer declare: the
+	// newest CPython whose headers do (e.g. 3.11 for PyUnicode_AS_UNICODE).
+	LastSeen Version
+	// Documented is set for names with an entry in the C API reference.
+	Documented bool
+	Note       string // extra facts (e.g. headers that disagree with the toml)
 }
 
 // Since is the version from which the name is usable under the Limited API:
-// Added when the name is in stable_abi.toml, else LimitedFrom.
+// Added when the name is in stable_abi.toml (or MacroFrom when the headers
+// provide it as a macro earlier), else LimitedFrom.
 func (e *Entry) Since() Version {
+	if !e.MacroFrom.IsZero() && (e.Added.IsZero() || e.MacroFrom.Less(e.Added)) {
+		return e.MacroFrom
+	}
 	if !e.Added.IsZero() {
 		return e.Added
 	}
 	return e.LimitedFrom
 }
+
+// Limited reports whether the name is part of the Limited API of the
+// current headers (for some target). Names that left the headers (LastSeen
+// set) are not, whatever their tier was.
+func (e *Entry) Limited() bool { return e.Tier == TierLimited && e.LastSeen.IsZero() }
 
 // Field is a member of a CPython struct.
 type Field struct {
@@ -114,6 +165,29 @@ type Field struct {
 	InStableABI    bool   // part of the stable ABI (members/full-abi structs)
 	Alternative    string // e.g. "PyType_GetName(type)"; empty if none
 	AltSince       Version
+	WriteAlt       string  // replacement for assignments, e.g. "Py_SET_TYPE(o, type)"
+	WriteAltSince  Version // first Limited API version that has WriteAlt
+	Note           string  // caveat shown with the alternatives
+	// ExcludedABI3T is set when the member is not accessible under abi3t
+	// (its struct is opaque there); ABI3TReason says why.
+	ExcludedABI3T bool
+	ABI3TReason   string
+}
+
+// Struct is what the database knows about a CPython struct type.
+type Struct struct {
+	Name    string // typedef name, e.g. "PyTypeObject"
+	ABIKind string // stable_abi.toml struct_abi_kind: "opaque", "members", "full-abi"; "" if not listed
+	Header  string
+	// Opaque is true when the Limited API does not define the struct's
+	// members: its fields cannot be accessed and it cannot be used by value
+	// (declared, embedded, sizeof), only through pointers.
+	Opaque bool
+	// OpaqueABI3T is true when the struct is opaque under abi3t (PEP 803),
+	// which hides PyObject, PyVarObject, PyModuleDef and PyModuleDef_Base too.
+	OpaqueABI3T bool
+	ABI3TReason string
+	Note        string
 }
 
 // Status is the verdict of Check for a name under a target.

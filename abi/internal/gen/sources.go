@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// tomlItem is one item of stable_abi.toml.
+type tomlItem struct {
+	Kind          string
+	Added         string   `toml:"added"`
+	ABIOnly       bool     `toml:"abi_only"`
+	Ifdef         string   `toml:"ifdef"`
+	StructABIKind string   `toml:"struct_abi_kind"`
+	Members       []string `toml:"members"`
+	Doc           string   `toml:"doc"`
+	Windows       any      `toml:"windows"`
+}
+
+// readStableABI reads stable_abi.toml: kind -> name -> item.
+func readStableABI(path string) (map[string]*tomlItem, error) {
+	var raw map[string]map[string]*tomlItem
+	md, err := toml.DecodeFile(path, &raw)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if u := md.Undecoded(); len(u) > 0 {
+		return nil, fmt.Errorf("%s: keys the generator does not know: %v", path, u)
+	}
+	items := map[string]*tomlItem{}
+	for kind, byName := range raw {
+		switch kind {
+		case "function", "data", "const", "macro", "typedef", "struct", "feature_macro":
+		default:
+			return nil, fmt.Errorf("%s: unknown item kind %q", path, kind)
+		}
+		for name, it := range byName {
+			if prev, dup := items[name]; dup {
+				return nil, fmt.Errorf("%s: %s is both %s and %s", path, name, prev.Kind, kind)
+			}
+			it.Kind = kind
+			if kind != "feature_macro" && it.Added == "" {
+				return nil, fmt.Errorf("%s: %s.%s has no added version", path, kind, name)
+			}
+			items[name] = it
+		}
+	}
+	return items, nil
+}
+
+// tsv reads a tab-separated file with a header line into maps by column.
+func tsv(path string) ([]map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var cols []string
+	var rows []map[string]string
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		f := strings.Split(text, "\t")
+		if cols == nil {
+			cols = f
+			continue
+		}
+		if len(f) != len(cols) {
+			return nil, fmt.Errorf("%s:%d: %d columns, want %d", path, line, len(f), len(cols))
+		}
+		row := make(map[string]string, len(cols))
+		for i, c := range cols {
+			row[c] = f[i]
+		}
+		rows = append(rows, row)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return rows, nil
+}
+
+// apiRow is one row of api_names.tsv.
+type apiRow map[string]string
+
+func readAPINames(path string) (map[string]apiRow, error) {
+	rows, err := tsv(path)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]apiRow, len(rows))
+	for _, r := range rows {
+		if _, dup := out[r["name"]]; dup {
+			return nil, fmt.Errorf("%s: %s listed twice", path, r["name"])
+		}
+		out[r["name"]] = r
+	}
+	return out, nil
+}
+
+// refParam is one line of refcounts.dat.
+type refParam struct {
+	Type, Name, Ref, Comment string
+}
+
+// readRefcounts reads refcounts.dat: function -> return line, then
+// parameter lines in order.
+func readRefcounts(path string) (map[string][]refParam, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	out := map[string][]refParam{}
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		p := strings.SplitN(text, ":", 5)
+		if len(p) < 4 {
+			return nil, fmt.Errorf("%s:%d: want function:type:name:refcount:comment", path, line)
+		}
+		for len(p) < 5 {
+			p = append(p, "")
+		}
+		out[p[0]] = append(out[p[0]], refParam{Type: strings.TrimSpace(p[1]), Name: strings.TrimSpace(p[2]),
+			Ref: strings.TrimSpace(p[3]), Comment: strings.TrimSpace(p[4])})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// hdrRow is one row of headers.tsv.
+type hdrRow struct {
+	Name, Header, PythonH string
+	Cells                 []string // per header set, in hdrSets order
+}
+
+// hdrSet is a column of headers.tsv.
+type hdrSet struct {
+	Label string
+	Minor int
+}
+
+func readHeaders(path string) ([]hdrSet, map[string]*hdrRow, error) {
+	rows, err := tsv(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	// The column order of the sets comes from the header line.
+	var sets []hdrSet
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if t := sc.Text(); strings.HasPrefix(t, "name\t") {
+			for _, label := range strings.Split(t, "\t")[3:] {
+				var maj, mi int
+				ver, _, _ := strings.Cut(label, "-")
+				if _, err := fmt.Sscanf(ver, "%d.%d", &maj, &mi); err != nil || maj != 3 {
+					return nil, nil, fmt.Errorf("%s: bad header set %q", path, label)
+				}
+				sets = append(sets, hdrSet{Label: label, Minor: mi})
+			}
+			break
+		}
+	}
+	out := make(map[string]*hdrRow, len(rows))
+	for _, r := range rows {
+		h := &hdrRow{Name: r["name"], Header: r["header"], PythonH: r["python_h"]}
+		for _, s := range sets {
+			h.Cells = append(h.Cells, r[s.Label])
+		}
+		out[h.Name] = h
+	}
+	return sets, out, nil
+}
+
+// step is one step of a headers.tsv cell: from target Minor on (0 = the
+// full API) the forms are Forms ("" when no longer exposed).
+type step struct {
+	Minor int
+	Forms string
+}
+
+func parseCell(cell string) ([]step, error) {
+	if cell == "" {
+		return nil, nil
+	}
+	var out []step
+	for _, part := range strings.Split(cell, ",") {
+		t, forms, ok := strings.Cut(part, ":")
+		if !ok {
+			return nil, fmt.Errorf("bad cell part %q", part)
+		}
+		if forms == "-" {
+			forms = ""
+		}
+		if t == "*" {
+			out = append(out, step{0, forms})
+			continue
+		}
+		var maj, mi int
+		if _, err := fmt.Sscanf(t, "%d.%d", &maj, &mi); err != nil || maj != 3 {
+			return nil, fmt.Errorf("bad cell target %q", t)
+		}
+		out = append(out, step{mi, forms})
+	}
+	return out, nil
+}
+
+// curated is curated.toml.
+type curated struct {
+	Steals map[string][]string `toml:"steals"`
+	ABI3T  struct {
+		Names map[string]struct {
+			Excluded bool   `toml:"excluded"`
+			Reason   string `toml:"reason"`
+		} `toml:"names"`
+		Structs map[string]struct {
+			Reason string `toml:"reason"`
+		} `toml:"structs"`
+	} `toml:"abi3t"`
+}
+
+// alternatives is alternatives.toml.
+type alternatives struct {
+	Name map[string]struct {
+		Use        string `toml:"use"`
+		Since      string `toml:"since"`
+		Mechanical bool   `toml:"mechanical"`
+		Template   string `toml:"template"`
+		When       string `toml:"when"`
+		Note       string `toml:"note"`
+	} `toml:"name"`
+	Field map[string]struct {
+		Read       string `toml:"read"`
+		ReadSince  string `toml:"read_since"`
+		Write      string `toml:"write"`
+		WriteSince string `toml:"write_since"`
+		Note       string `toml:"note"`
+	} `toml:"field"`
+}
+
+func decodeStrict(path string, v any) error {
+	md, err := toml.DecodeFile(path, v)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	if u := md.Undecoded(); len(u) > 0 {
+		return fmt.Errorf("%s: unknown keys %v", path, u)
+	}
+	return nil
+}
+
+// fingerprint is a short content hash of the input files, written into the
+// database header so a change of input shows up as a change of output.
+func fingerprint(paths ...string) (string, error) {
+	var b strings.Builder
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", p, err)
+		}
+		fmt.Fprintf(&b, "%s sha256:%x\n", filepath.Base(p), sha256.Sum256(data))
+	}
+	return b.String(), nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
