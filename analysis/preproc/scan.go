@@ -833,6 +833,7 @@ func (s *scanner) define(hash, end, line, rest int) {
 		d.ValueStart, d.ValueEnd = d.NameEnd, d.NameEnd
 		if d.Function && paramsEnd > k {
 			_, e := s.srcRange(k, paramsEnd)
+			e = min(e, end) // a lone '\r' ends the text but not the line
 			d.ValueStart, d.ValueEnd = e, e
 		}
 	}
