@@ -40,7 +40,7 @@ func runCheck(e env) int {
 	jobs := fs.Int("jobs", 0, "files analyzed at once (default: all cores)")
 	paths, err := parseInterleaved(fs, e.args)
 	if err != nil {
-		return 2
+		return exitForParse(err)
 	}
 	switch *format {
 	case "text", "json", "sarif", "github":
@@ -232,7 +232,7 @@ func (c *checker) check(ctx context.Context, paths []string) (*checkResult, erro
 		min   report.MinFile
 	}
 	out := make([]perFile, len(files))
-	prog := startProgress(c.e.stderr, len(files))
+	prog := startProgress(c.e.stderr, len(files), isTerminal(c.e.stderr))
 	workspace.Parallel(ctx, len(files), c.jobs, func(i int) {
 		defer prog.step()
 		f := files[i]
@@ -286,11 +286,12 @@ type progress struct {
 	wg    sync.WaitGroup
 }
 
-func startProgress(w io.Writer, total int) *progress {
+func startProgress(w io.Writer, total int, terminal bool) *progress {
 	p := &progress{w: w, total: total}
-	if total < progressMinFiles || !isTerminal(w) {
+	if total < progressMinFiles || !terminal {
 		return p
 	}
+	p.draw()
 	p.quit = make(chan struct{})
 	p.wg.Add(1)
 	go func() {
@@ -303,11 +304,15 @@ func startProgress(w io.Writer, total int) *progress {
 				fmt.Fprint(p.w, "\r\x1b[K")
 				return
 			case <-t.C:
-				fmt.Fprintf(p.w, "\rabi3ls: checked %d/%d files", p.done.Load(), p.total)
+				p.draw()
 			}
 		}
 	}()
 	return p
+}
+
+func (p *progress) draw() {
+	fmt.Fprintf(p.w, "\rabi3ls: checked %d/%d files", p.done.Load(), p.total)
 }
 
 func (p *progress) step() { p.done.Add(1) }

@@ -111,13 +111,25 @@ func isTerminal(w io.Writer) bool {
 // useColor decides on color for the text format: --color always/never, or
 // auto: stdout is a terminal and NO_COLOR is unset or empty.
 func useColor(mode string, stdout io.Writer) (bool, error) {
+	return colorDecision(mode, isTerminal(stdout), os.Getenv("NO_COLOR"))
+}
+
+func colorDecision(mode string, terminal bool, noColor string) (bool, error) {
 	switch mode {
 	case "always":
 		return true, nil
 	case "never":
 		return false, nil
 	case "auto", "":
-		return isTerminal(stdout) && os.Getenv("NO_COLOR") == "", nil
+		return terminal && noColor == "", nil
 	}
 	return false, fmt.Errorf("--color %q: want auto, always or never", mode)
+}
+
+// exitForParse is the exit status after a flag parse error: 0 for -h.
+func exitForParse(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }

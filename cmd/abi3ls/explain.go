@@ -15,7 +15,7 @@ func runExplain(e env) int {
 	fs := newFlagSet("explain", "abi3ls explain CODE|NAME", e.stderr)
 	args, err := parseInterleaved(fs, e.args)
 	if err != nil {
-		return 2
+		return exitForParse(err)
 	}
 	if len(args) != 1 {
 		fs.Usage()

@@ -31,7 +31,7 @@ func runFix(e env) int {
 	jobs := fs.Int("jobs", 0, "files fixed at once (default: all cores)")
 	paths, err := parseInterleaved(fs, e.args)
 	if err != nil {
-		return 2
+		return exitForParse(err)
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}

@@ -32,7 +32,7 @@ func runRules(e env) int {
 	outFile := fs.String("o", "", "write to this file instead of standard output")
 	args, err := parseInterleaved(fs, e.args)
 	if err != nil {
-		return 2
+		return exitForParse(err)
 	}
 	if len(args) > 0 {
 		fs.Usage()
