@@ -87,7 +87,11 @@ func (li lineIndex) offset(text []byte, p protocol.Position, enc encoding) int {
 		if want > end-start || want < 0 {
 			return end
 		}
-		return start + want
+		off := start + want
+		for off > start && off < len(text) && !utf8.RuneStart(text[off]) {
+			off-- // inside a character: its start
+		}
+		return off
 	}
 	units := 0
 	i := start
