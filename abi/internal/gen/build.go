@@ -325,9 +325,6 @@ func (in *inputs) entry(name string) (abi.Entry, error) {
 	default:
 		return e, fmt.Errorf("unknown tier %q", e.Tier)
 	}
-	if !e.LastSeen.IsZero() {
-		notes = append(notes, fmt.Sprintf("removed: the headers of Python %s are the last to declare it", e.LastSeen))
-	}
 	if a != nil && a["note"] != "" {
 		notes = append(notes, a["note"])
 	}
@@ -418,6 +415,9 @@ func (in *inputs) signature(name string, rp []refParam) *abi.Signature {
 		steals[p] = true
 	}
 	sig := &abi.Signature{Return: rp[0].Type, ReturnRef: retRef(rp[0].Ref)}
+	if rt, ok := in.cur.ReturnType[name]; ok {
+		sig.Return = rt
+	}
 	for _, p := range rp[1:] {
 		if p.Name == "..." || p.Type == "..." {
 			sig.Variadic = true
@@ -506,6 +506,11 @@ func (in *inputs) applyABI3T(byName map[string]*abi.Entry) error {
 			return fmt.Errorf("curated.toml: abi3t: %s has no reason", name)
 		}
 		e.ExcludedABI3T, e.ABI3TReason = x.Excluded, x.Reason
+	}
+	for _, name := range sortedKeys(in.cur.ReturnType) {
+		if e, ok := byName[name]; !ok || e.Signature == nil {
+			return fmt.Errorf("curated.toml: return_type: %s has no signature in refcounts.dat", name)
+		}
 	}
 	for _, name := range sortedKeys(in.cur.Steals) {
 		e, ok := byName[name]

@@ -233,8 +233,9 @@ func parseCell(cell string) ([]step, error) {
 
 // curated is curated.toml.
 type curated struct {
-	Steals map[string][]string `toml:"steals"`
-	ABI3T  struct {
+	Steals     map[string][]string `toml:"steals"`
+	ReturnType map[string]string   `toml:"return_type"`
+	ABI3T      struct {
 		Names map[string]struct {
 			Excluded bool   `toml:"excluded"`
 			Reason   string `toml:"reason"`
