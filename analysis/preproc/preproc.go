@@ -4,6 +4,16 @@
 // #defines (Py_LIMITED_API / Py_TARGET_ABI3T among them), #undefs and
 // #include directives. It reads the bytes once, without a parse tree.
 //
+// Conditions are evaluated as GCC does (64-bit intmax_t/uintmax_t
+// arithmetic, signed plain char), with the file's macros and Env. What
+// cannot be known makes a condition undecidable, and undecidable code is
+// live: a name neither defined nor known undefined, a function-like macro
+// that is not simple, division by zero, a syntax error. && || and ?: decide
+// without the unknown operand when they can (`0 && X` is false). A #define
+// or #undef holds for the rest of its branch; at #endif the possible
+// outcomes of the group are merged (see state.go), so that include guards
+// and `#ifndef X / #define X ... / #endif` keep what follows decidable.
+//
 // CONTRACT: the exported names in this file are used by analysis/. Extend
 // them; do not rename or remove them.
 package preproc
@@ -25,7 +35,7 @@ type Define struct {
 	ValueStart int // byte range of the value (== ValueEnd when empty)
 	ValueEnd   int
 	Line       int // 1-based
-	Live       bool
+	Live       bool // not in a dead range (defines in dead code have no effect)
 	// AfterPython is true when the first live #include of Python.h comes
 	// before this #define (a Py_LIMITED_API defined there has no effect).
 	AfterPython bool
@@ -65,7 +75,7 @@ type Include struct {
 // Conditional is one #if/#ifdef/#ifndef/#elif test, with its verdict.
 type Conditional struct {
 	Directive  string // "#if", "#ifdef", "#ifndef", "#elif", "#elifdef", "#elifndef"
-	Condition  string // text of the condition
+	Condition  string // text of the condition (comments blanked, continuations joined)
 	Start, End int    // byte range of the condition text
 	Line       int
 	// Verdict: +1 true, 0 undecidable (treated as live), -1 false.
@@ -84,7 +94,12 @@ type Conditional struct {
 	BranchLive bool
 }
 
-// Env is what the evaluator knows before reading the file.
+// Env is what the evaluator knows before reading the file. Every name that
+// is neither defined (by the file or Env.Defined) nor listed in
+// Env.Undefined is unknown: a condition whose value depends on it is
+// undecidable and its code is live (PY_VERSION_HEX, __cplusplus, _WIN32,
+// macros of other headers). Env.Defined holds object-like macros only; give
+// `-DNAME` (no value) as "1".
 type Env struct {
 	// Defined maps macro name to value for macros defined from outside the
 	// file (the target: "Py_LIMITED_API" -> "0x030A0000"; compile flags).
@@ -93,11 +108,6 @@ type Env struct {
 	// audit mode is unknown, not undefined: leave it out of both).
 	Undefined []string
 }
-
-// Every name that is neither defined (by the file or Env.Defined) nor
-// listed in Env.Undefined is unknown: a condition whose value depends on it
-// is undecidable and its code is live. Env.Defined holds object-like macros
-// only; give `-DNAME` (no value) as "1".
 
 // Result is the outcome of Evaluate.
 type Result struct {
