@@ -34,7 +34,7 @@ type Define struct {
 	NameEnd    int
 	ValueStart int // byte range of the value (== ValueEnd when empty)
 	ValueEnd   int
-	Line       int // 1-based
+	Line       int  // 1-based
 	Live       bool // not in a dead range (defines in dead code have no effect)
 	// AfterPython is true when the first live #include of Python.h comes
 	// before this #define (a Py_LIMITED_API defined there has no effect).
