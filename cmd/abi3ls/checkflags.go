@@ -64,9 +64,6 @@ func (c *configFlags) options() workspace.Options {
 	return o
 }
 
-// errUsage marks an error that exits with status 2 after printing usage.
-var errUsage = errors.New("usage")
-
 // parseInterleaved parses flags that may come before, between or after
 // positional arguments (`check src/ --format json`); "--" ends the flags.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -52,21 +52,25 @@ type Options struct {
 	Skipped func(path string)
 }
 
-// skipDirs are directory names never entered while walking (a directory
-// named on the command line is still walked).
-var skipDirs = map[string]bool{
-	".git": true, ".hg": true, ".svn": true, ".bzr": true, "_darcs": true,
-	"build": true, "dist": true, "_skbuild": true, "builddir": true,
-	".venv": true, "venv": true, ".tox": true, ".nox": true, ".eggs": true,
-	"__pycache__": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true,
-	"node_modules": true, "site-packages": true,
+// skipName reports whether a directory called name is never entered while
+// walking (a directory named on the command line is still walked).
+func skipName(name string) bool {
+	switch name {
+	case ".git", ".hg", ".svn", ".bzr", "_darcs",
+		"build", "dist", "_skbuild", "builddir",
+		".venv", "venv", ".tox", ".nox", ".eggs",
+		"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+		"node_modules", "site-packages":
+		return true
+	}
+	return strings.HasSuffix(name, ".egg-info")
 }
 
 // SkippedDir reports whether a directory called name, containing or not a
 // pyvenv.cfg, is one Walk never enters: version control, build output,
 // virtual environments and caches.
 func SkippedDir(dir, name string) bool {
-	if skipDirs[name] || strings.HasSuffix(name, ".egg-info") {
+	if skipName(name) {
 		return true
 	}
 	// Any directory holding pyvenv.cfg is a virtual environment, whatever
