@@ -106,6 +106,22 @@ func (db *DB) Field(st, field string) (Field, bool) {
 	return Field{}, false
 }
 
+// CheckField returns the status of accessing member f under target t:
+// Available, NotLimited (the struct is opaque under the Limited API or the
+// member is not visible there) or ExcludedABI3T (abi3t hides the struct,
+// e.g. PyObject.ob_refcnt). Audit mode (zero target) allows everything.
+func (db *DB) CheckField(f Field, t Target) Status {
+	switch {
+	case !t.IsLimited():
+		return Available
+	case !t.ABI3T.IsZero() && (f.ExcludedABI3T || db.StructOpaqueFor(f.Struct, t) && !db.StructOpaque(f.Struct)):
+		return ExcludedABI3T
+	case !f.LimitedVisible || db.StructOpaque(f.Struct):
+		return NotLimited
+	}
+	return Available
+}
+
 // Fields returns all known members of struct st, in declaration order. The
 // caller must not modify the slice.
 func (db *DB) Fields(st string) []Field { return db.fields[st] }

@@ -241,6 +241,29 @@ func TestStructs(t *testing.T) {
 	if !ok || !strings.HasPrefix(f.WriteAlt, "Py_SET_SIZE") || f.WriteAltSince.IsZero() {
 		t.Errorf("PyVarObject.ob_size = %+v", f)
 	}
+	for _, tt := range []struct {
+		st, field string
+		target    Target
+		want      Status
+	}{
+		{"PyTypeObject", "tp_name", abi3, NotLimited},
+		{"PyTypeObject", "tp_name", audit, Available},
+		{"PyTypeObject", "tp_name", abi3t, NotLimited},
+		{"PyObject", "ob_refcnt", abi3, Available},
+		{"PyObject", "ob_refcnt", abi3t, ExcludedABI3T},
+		{"PyVarObject", "ob_size", abi3t, ExcludedABI3T},
+		{"PyListObject", "ob_item", abi3, NotLimited},
+		{"Py_buffer", "buf", abi3t, Available},
+	} {
+		f, ok := db.Field(tt.st, tt.field)
+		if !ok {
+			t.Errorf("no field %s.%s", tt.st, tt.field)
+			continue
+		}
+		if got := db.CheckField(f, tt.target); got != tt.want {
+			t.Errorf("CheckField(%s.%s, %s) = %s, want %s", tt.st, tt.field, tt.target, got, tt.want)
+		}
+	}
 	if _, ok := db.Field("PyTypeObject", "no_such_field"); ok {
 		t.Error("found a field that does not exist")
 	}

@@ -193,19 +193,6 @@ func fieldEntryJSON(f abi.Field) lookupJSON {
 	return j
 }
 
-// fieldStatus is Check for a struct member.
-func fieldStatus(db *abi.DB, f abi.Field, t abi.Target) (abi.Status, abi.Version) {
-	switch {
-	case !t.IsLimited():
-		return abi.Available, abi.Version{}
-	case !t.ABI3T.IsZero() && f.ExcludedABI3T:
-		return abi.ExcludedABI3T, abi.Version{}
-	case !f.LimitedVisible || db.StructOpaqueFor(f.Struct, t):
-		return abi.NotLimited, abi.Version{}
-	}
-	return abi.Available, abi.Version{}
-}
-
 func runLookup(e env) int {
 	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -282,7 +269,7 @@ func runLookup(e env) int {
 		status, need = r.Status, r.Need
 	} else if f, ok := lookupField(db, name); ok {
 		j = fieldEntryJSON(f)
-		status, need = fieldStatus(db, f, tgt)
+		status = db.CheckField(f, tgt)
 	} else {
 		msg := fmt.Sprintf("abi3ls lookup: unknown name %q: not a CPython C API name abi3ls knows", name)
 		if fields := db.FieldsNamed(name); len(fields) > 0 {
