@@ -77,7 +77,7 @@ func runFix(e env) int {
 			return
 		}
 		analyze := func(ctx context.Context, text []byte) (*analysis.Result, error) {
-			return c.an.Analyze(ctx, root.Input(f.Abs, text))
+			return root.AnalyzeSrc(ctx, c.an, f.Abs, text)
 		}
 		res, err := fixer.Converge(ctx, analyze, src, allow)
 		if err != nil {

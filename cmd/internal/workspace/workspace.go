@@ -151,6 +151,8 @@ type Root struct {
 	// Problems are warnings about the workspace's files (malformed build
 	// files, unknown settings keys).
 	Problems []string
+	// AuditOff is audit = "off": files without a target get no findings.
+	AuditOff bool
 
 	includes *includer
 }
@@ -230,6 +232,7 @@ func (w *Workspace) load(dir string) *Root {
 		r.Err = fmt.Errorf("%s: invalid configuration: %w", where, err)
 	}
 	r.Config = cfg
+	r.AuditOff = r.Settings.AuditSeverity() == "off"
 	var incDirs []string
 	for _, d := range r.Settings.Include {
 		if !filepath.IsAbs(d) {
@@ -332,11 +335,24 @@ func (r *Root) Analyze(ctx context.Context, an *analysis.Analyzer, abs string) (
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := an.Analyze(ctx, r.Input(abs, src))
+	res, err := r.AnalyzeSrc(ctx, an, abs, src)
 	if err != nil {
 		return src, nil, fmt.Errorf("analysis: %w", err)
 	}
 	return src, res, nil
+}
+
+// AnalyzeSrc analyzes src as the contents of the file at abs. With audit
+// = "off", a file without a target gets no findings (as in the server).
+func (r *Root) AnalyzeSrc(ctx context.Context, an *analysis.Analyzer, abs string, src []byte) (*analysis.Result, error) {
+	res, err := an.Analyze(ctx, r.Input(abs, src))
+	if err != nil {
+		return nil, err
+	}
+	if r.AuditOff && !res.Target.IsLimited() {
+		res.Findings = nil
+	}
+	return res, nil
 }
 
 // includer resolves `#include "name"` to local headers on disk: next to
