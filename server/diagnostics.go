@@ -141,11 +141,14 @@ func (s *Server) publish(d *document, sn *snapshot, diags []protocol.Diagnostic)
 	d.mu.Lock()
 	stale := d.closed || d.gen != sn.gen
 	d.mu.Unlock()
-	if stale || hash == d.pubHash {
-		return
+	sent := !stale && hash != d.pubHash
+	if sent {
+		d.pubHash = hash
+		s.sendNotification("textDocument/publishDiagnostics", json.RawMessage(body))
 	}
-	d.pubHash = hash
-	s.sendNotification("textDocument/publishDiagnostics", json.RawMessage(body))
+	if s.onPublish != nil {
+		s.onPublish(d.uri, v, sent)
+	}
 }
 
 // toDiagnostics converts findings to LSP diagnostics.

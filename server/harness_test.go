@@ -176,9 +176,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// newTestServer starts a server with the fake engine (eng nil) or the real
-// analysis (eng == realEngine).
-func newClient(t testing.TB, opts Options, useFake bool) *client {
+// newClient starts a server with the fake engine (useFake) or the real
+// analysis, and a client connected to it; setup runs before the server
+// starts.
+func newClient(t testing.TB, opts Options, useFake bool, setup ...func(*Server)) *client {
 	t.Helper()
 	pool := grammars.NewPool()
 	t.Cleanup(pool.Close)
@@ -194,6 +195,9 @@ func newClient(t testing.TB, opts Options, useFake bool) *client {
 	srv := New(sc, sc, opts)
 	if useFake {
 		srv.eng = &fakeEngine{pool: pool}
+	}
+	for _, f := range setup {
+		f(srv)
 	}
 	c := &client{
 		t: t, conn: cc, srv: srv, fw: &frameWriter{w: cc}, exit: make(chan int, 1), log: logs,

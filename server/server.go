@@ -102,6 +102,9 @@ type Server struct {
 	docs   map[string]*document
 
 	ws workspace
+
+	// onPublish, when set (tests), is told of every publish decision.
+	onPublish func(uri string, version int32, sent bool)
 }
 
 // engine is the part of analysis.Analyzer the server calls.
