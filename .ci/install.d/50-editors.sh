@@ -12,7 +12,7 @@ CODE_SERVER_VERSION=4.139.1
 start=$(date +%s)
 
 # --- apt ---------------------------------------------------------------------
-pkgs=(neovim emacs-nox elpa-eglot chromium libkrb5-dev curl ca-certificates xz-utils)
+pkgs=(neovim emacs-nox elpa-eglot elpa-lsp-mode chromium libkrb5-dev curl ca-certificates xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
