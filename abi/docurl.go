@@ -64,6 +64,8 @@ var docNames = map[string]string{
 	"PyOS_snprintf": "conversion", "PyOS_vsnprintf": "conversion", "PyOS_string_to_double": "conversion",
 	"PyOS_double_to_string": "conversion", "PyOS_stricmp": "conversion", "PyOS_strnicmp": "conversion",
 	"PyOS_strtol": "conversion", "PyOS_strtoul": "conversion",
+	"Py_EnterRecursiveCall": "exceptions", "Py_LeaveRecursiveCall": "exceptions",
+	"PyStructSequence_Desc": "tuple", "PyStructSequence_Field": "tuple",
 	"PyTime_Check": "datetime", "PyTime_CheckExact": "datetime", "PyTime_FromTime": "datetime",
 	"PyTime_FromTimeAndFold": "datetime",
 }
@@ -88,7 +90,7 @@ var docHeaders = map[string]string{
 
 // docPrefixes maps a name prefix to its page; the longest match wins.
 var docPrefixes = []struct{ prefix, page string }{
-	{"PyObject_GC_", "gcsupport"}, {"PyObject_Call", "call"}, {"PyObject_Vectorcall", "call"},
+	{"PyObject_GC_", "gcsupport"}, {"PyGC_", "gcsupport"}, {"PyState_", "module"}, {"PyObject_Call", "call"}, {"PyObject_Vectorcall", "call"},
 	{"PyVectorcall_", "call"}, {"PyObject_", "object"},
 	{"PyArg_", "arg"}, {"PyErr_", "exceptions"}, {"PyExc_", "exceptions"}, {"PyException_", "exceptions"},
 	{"PyUnicodeDecodeError_", "exceptions"}, {"PyUnicodeEncodeError_", "exceptions"},

@@ -334,9 +334,16 @@ func (in *inputs) entry(name string) (abi.Entry, error) {
 	if rp, ok := in.refs[name]; ok {
 		e.Signature = in.signature(name, rp)
 	}
+	// Documented: refcounts.dat lists the documented functions; curated
+	// names and constant families; Limited API functions, variables and
+	// macros (the reference documents the Limited API); and Limited API
+	// types whose page the name's prefix gives.
 	_, explicitDoc := abi.DocPage(name, e.Header)
+	prefixPage, _ := abi.DocPage(name, "")
+	publicTOML := t != nil && !t.ABIOnly && e.Tier == abi.TierLimited && !strings.HasPrefix(name, "_")
 	e.Documented = in.refs[name] != nil || explicitDoc ||
-		t != nil && !t.ABIOnly && e.Tier == abi.TierLimited && t.Kind != "feature_macro" && t.Kind != "const" && !strings.HasPrefix(name, "_")
+		publicTOML && (t.Kind == "function" || t.Kind == "data" || t.Kind == "macro") ||
+		publicTOML && (t.Kind == "struct" || t.Kind == "typedef") && prefixPage != ""
 	return e, nil
 }
 
