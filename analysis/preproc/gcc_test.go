@@ -29,21 +29,27 @@ const oraclePrelude = `#define Py_LIMITED_API 0x03080000
 #define ADD(a, b) ((a) + (b))
 `
 
-// runGCC preprocesses src with gcc -E and returns stdout and stderr.
+// runGCC preprocesses src with gcc -E -P and returns stdout and stderr.
 func runGCC(t *testing.T, src string, lang string, args ...string) (string, string) {
 	t.Helper()
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		t.Fatalf("gcc is needed for the oracle tests (installed by .ci/run): %v", err)
-	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "oracle.c")
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return runGCCFile(t, file, append([]string{"-P", "-x", lang}, args...)...)
+}
+
+// runGCCFile runs gcc -E -w on file and returns stdout and stderr.
+func runGCCFile(t *testing.T, file string, args ...string) (string, string) {
+	t.Helper()
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatalf("gcc is needed for the oracle tests (installed by .ci/run): %v", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gcc, append([]string{"-E", "-P", "-w", "-x", lang}, append(args, file)...)...)
+	cmd := exec.CommandContext(ctx, gcc, append([]string{"-E", "-w", "-x", "c"}, append(args, file)...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	_ = cmd.Run() // errors show in stderr, which the callers inspect
