@@ -215,12 +215,21 @@ server already configured for them stays the default, and
   "Non-nil when the current buffer is managed by an abi3ls eglot server."
   (abi3ls--server-p (eglot-current-server)))
 
+(defun abi3ls--plist (v)
+  "V with hash tables (lsp-mode's JSON objects) turned into plists."
+  (cond ((hash-table-p v)
+         (let (out)
+           (maphash (lambda (k x) (setq out (append out (list (intern (concat ":" k)) (abi3ls--plist x))))) v)
+           out))
+        ((vectorp v) (vconcat (mapcar #'abi3ls--plist v)))
+        (t v)))
+
 (defun abi3ls--request (method params)
-  "Send METHOD with PARAMS to the buffer's abi3ls server and return the answer."
+  "Send METHOD with PARAMS to the abi3ls server; return the answer as a plist."
   (cond ((abi3ls--eglot-managed-p)
          (jsonrpc-request (eglot--current-server-or-lose) method params))
         ((bound-and-true-p lsp-mode)
-         (lsp-request (substring (symbol-name method) 1) params))
+         (abi3ls--plist (lsp-request (substring (symbol-name method) 1) params)))
         (t (user-error "abi3ls: no abi3ls server manages this buffer"))))
 
 (defun abi3ls--text-document ()
@@ -297,7 +306,8 @@ minSymbol, minLocation, blockers, findings, analyzed, reason."
 
 ;;;###autoload
 (defun abi3ls-show-target ()
-  "Show the buffer's Limited API target and the minimum version it needs."
+  "Show the buffer's Limited API target and the minimum version it needs.
+Returns the message."
   (interactive)
   (let ((status (abi3ls--request :abi3ls/fileStatus
                                  (list :textDocument (abi3ls--text-document)))))
