@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/abi3ls/abi3ls/abi"
+	"github.com/abi3ls/abi3ls/abi/headerfacts"
 )
 
 // dataFile is the generated database, in abi/data/.
@@ -41,8 +42,7 @@ type inputs struct {
 	api     map[string]apiRow
 	refs    map[string][]refParam
 	fields  []map[string]string
-	sets    []hdrSet
-	hdr     map[string]*hdrRow
+	facts   *headerfacts.Facts
 	cur     curated
 	alts    alternatives
 	comment string
@@ -69,7 +69,7 @@ func readInputs(shared, abiDir string) (*inputs, error) {
 	if in.fields, err = tsv(paths[3]); err != nil {
 		return nil, err
 	}
-	if in.sets, in.hdr, err = readHeaders(paths[4]); err != nil {
+	if in.facts, err = headerfacts.Read(paths[4]); err != nil {
 		return nil, err
 	}
 	if err = decodeStrict(paths[5], &in.alts); err != nil {
@@ -110,7 +110,7 @@ func buildDB(shared, abiDir string) (*abi.DB, stats, string, error) {
 	for n := range in.api {
 		names[n] = true
 	}
-	for n := range in.hdr {
+	for _, n := range in.facts.Names() {
 		names[n] = true
 	}
 	entries := make([]abi.Entry, 0, len(names))
@@ -166,27 +166,14 @@ var formWords = map[byte]string{
 	'd': "data", 't': "typedef", 's': "struct_tag", 'e': "enum_const",
 }
 
-// macroForm reports whether forms provide the name without its exported
-// symbol: a static inline definition, or a macro that does not expand to
-// the same name.
-func macroForm(forms string) bool {
-	return strings.ContainsRune(forms, 'i') ||
-		strings.ContainsAny(forms, "mco") && !strings.ContainsRune(forms, 'r')
-}
-
 // entry merges what the sources say about one name.
 func (in *inputs) entry(name string) (abi.Entry, error) {
 	e := abi.Entry{Name: name}
-	t, a, h := in.toml[name], in.api[name], in.hdr[name]
-	runs := make([][]step, len(in.sets))
+	t, a := in.toml[name], in.api[name]
+	h, _ := in.facts.Lookup(name)
+	runs := make([][]headerfacts.Step, len(in.facts.Sets))
 	if h != nil {
-		for i, c := range h.Cells {
-			r, err := parseCell(c)
-			if err != nil {
-				return e, fmt.Errorf("headers.tsv: %w", err)
-			}
-			runs[i] = r
-		}
+		runs = h.Steps
 	}
 	var notes []string
 
@@ -217,11 +204,11 @@ func (in *inputs) entry(name string) (abi.Entry, error) {
 		e.InPythonH = a["in_python_h"] == "yes"
 	case h != nil:
 		e.Forms = wordsFromForms(allForms(runs))
-		e.InPythonH = h.PythonH == "yes"
+		e.InPythonH = h.PythonH
 	}
 	for i, r := range runs {
 		if len(r) > 0 {
-			v := abi.V(3, in.sets[i].Minor)
+			v := abi.V(3, in.facts.Sets[i].Minor)
 			if e.FirstSeen.IsZero() || v.Less(e.FirstSeen) {
 				e.FirstSeen = v
 			}
@@ -246,7 +233,7 @@ func (in *inputs) entry(name string) (abi.Entry, error) {
 	} else {
 		// Not in the current headers: the newest set that had it.
 		for i := len(runs) - 1; i >= 0; i-- {
-			if lf := lowestLimited(runs[i]); lf > 0 {
+			if lf := h.LowestLimited(i); lf > 0 {
 				e.LimitedFrom = abi.V(3, lf)
 				break
 			}
@@ -274,7 +261,7 @@ func (in *inputs) entry(name string) (abi.Entry, error) {
 				if len(runs[i]) == 0 {
 					continue
 				}
-				if m := lowestMacro(runs[i]); m > 0 {
+				if m := h.LowestMacro(i); m > 0 {
 					if v := abi.V(3, m); v.Less(e.Added) {
 						e.MacroFrom = v
 					}
@@ -355,7 +342,7 @@ func splitList(s string) []string {
 }
 
 // allForms is the union of the form letters in every run of every set.
-func allForms(runs [][]step) string {
+func allForms(runs [][]headerfacts.Step) string {
 	var b strings.Builder
 	for _, rs := range runs {
 		for _, r := range rs {
@@ -391,28 +378,6 @@ func wordsFromForms(f string) []string {
 		}
 	}
 	return out
-}
-
-// lowestLimited is the lowest limited target at which the runs expose the
-// name (0 if none).
-func lowestLimited(rs []step) int {
-	for _, r := range rs {
-		if r.Minor > 0 && r.Forms != "" {
-			return r.Minor
-		}
-	}
-	return 0
-}
-
-// lowestMacro is the lowest limited target at which the runs provide the
-// name as a macro or static inline function (0 if none).
-func lowestMacro(rs []step) int {
-	for _, r := range rs {
-		if r.Minor > 0 && macroForm(r.Forms) {
-			return r.Minor
-		}
-	}
-	return 0
 }
 
 // signature converts refcounts.dat lines.

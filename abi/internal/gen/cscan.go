@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/abi3ls/abi3ls/abi/headerfacts"
 )
 
 // This file reads the output of `gcc -E -dD` (preprocessed C with line
@@ -18,16 +20,16 @@ import (
 
 // Form letters, as written in headers.tsv.
 const (
-	formFuncMacro  = 'm' // function-like macro
-	formSelfMacro  = 'r' // function-like macro whose body calls the same name
-	formConstMacro = 'c' // object-like macro with a constant value
-	formObjMacro   = 'o' // other object-like macro
-	formInline     = 'i' // function defined in the header (static inline)
-	formFunc       = 'f' // function declaration (exported function)
-	formData       = 'd' // variable declaration
-	formTypedef    = 't' // typedef name
-	formTag        = 's' // struct, union or enum tag
-	formEnumConst  = 'e' // enumeration constant
+	formFuncMacro  = headerfacts.FuncMacro
+	formSelfMacro  = headerfacts.SelfMacro
+	formConstMacro = headerfacts.ConstMacro
+	formObjMacro   = headerfacts.ObjMacro
+	formInline     = headerfacts.Inline
+	formFunc       = headerfacts.Func
+	formData       = headerfacts.Data
+	formTypedef    = headerfacts.Typedef
+	formTag        = headerfacts.Tag
+	formEnumConst  = headerfacts.EnumConst
 )
 
 // declared is what one preprocessor run exposes: name -> set of form letters

@@ -136,30 +136,7 @@ int Py_A, Py_B;
 	}
 }
 
-func TestCellsAndForms(t *testing.T) {
-	runs, err := parseCell("3.2:mri,3.11:i,*:mri")
-	if err != nil || len(runs) != 3 || runs[1] != (step{11, "i"}) || runs[2] != (step{0, "mri"}) {
-		t.Fatalf("parseCell = %v, %v", runs, err)
-	}
-	if lowestLimited(runs) != 2 || lowestMacro(runs) != 2 {
-		t.Errorf("lowest = %d, %d", lowestLimited(runs), lowestMacro(runs))
-	}
-	runs, _ = parseCell("3.2:f,3.9:mf,*:mf")
-	if lowestMacro(runs) != 9 {
-		t.Errorf("lowestMacro = %d, want 9", lowestMacro(runs))
-	}
-	runs, _ = parseCell("*:m")
-	if lowestLimited(runs) != 0 || lowestMacro(runs) != 0 {
-		t.Error("full-API-only name reported limited")
-	}
-	if _, err := parseCell("3.x:f"); err == nil {
-		t.Error("bad cell accepted")
-	}
-	for forms, want := range map[string]bool{"m": true, "mri": true, "mr": false, "mrf": false, "mf": true, "f": false, "c": true, "": false} {
-		if macroForm(forms) != want {
-			t.Errorf("macroForm(%q) = %v", forms, !want)
-		}
-	}
+func TestKindFromForms(t *testing.T) {
 	if kindFromForms("mf") != abi.KindFunction || kindFromForms("c") != abi.KindConst || kindFromForms("ts") != abi.KindStruct {
 		t.Error("kindFromForms wrong")
 	}
