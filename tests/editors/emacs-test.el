@@ -113,7 +113,9 @@
                      (let ((titles (if (functionp coll) (all-completions "" coll) (mapcar (lambda (c) (if (consp c) (car c) c)) coll))))
                        (setq offered titles)
                        (or (cl-find-if (lambda (s) (string-match-p "PyTuple_GetItem" s)) titles) (car titles))))))
-          (eglot-code-actions beg end "quickfix" t))
+          ;; A keyboard invocation (batch leaves last-nonmenu-event nil, which means "mouse menu").
+          (let ((last-nonmenu-event ?\r))
+            (eglot-code-actions beg end "quickfix" t)))
         (t-check (save-excursion (goto-char (point-min)) (search-forward "PyTuple_GetItem(args, 0)" nil t))
                  (format "quick fix applied (prompted with: %S)" offered))))
     (t-check (save-excursion (goto-char (point-min)) (search-forward "PyTuple_GET_ITEM(args, 1)" nil t))
