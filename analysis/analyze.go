@@ -3,7 +3,6 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"sort"
 
 	"github.com/abi3ls/abi3ls/abi"
@@ -18,6 +17,10 @@ type database interface {
 	Field(st, field string) (abi.Field, bool)
 	Fields(st string) []abi.Field
 	FieldsNamed(field string) []abi.Field
+	CheckField(f abi.Field, t abi.Target) abi.Status
+	Struct(name string) (*abi.Struct, bool)
+	StructOpaque(name string) bool
+	StructOpaqueFor(name string, t abi.Target) bool
 }
 
 func (a *Analyzer) database() database {
@@ -93,6 +96,7 @@ func (a *Analyzer) run(ctx context.Context, in *Input) (*pass, error) {
 	}
 	k := kindsFor(lang)
 	w := newWalker(db, k, in.Src)
+	w.abi3t = !audit && !ti.target.ABI3T.IsZero()
 	p.w = w
 
 	// 2. Declarations of local headers: their names are the user's and
@@ -123,6 +127,9 @@ func (a *Analyzer) run(ctx context.Context, in *Input) (*pass, error) {
 		return nil, err
 	}
 	w.src, w.pp, w.dead, w.deadIx, w.declOnly = in.Src, pp, pp.Dead, 0, false
+	lr := w.lex(in.Src)
+	w.cands, w.ci = lr.cands, 0
+	w.f.comments, w.f.firstCode = lr.comments, lr.firstCode
 	w.walk(tree.RootNode())
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -156,6 +163,7 @@ func (a *Analyzer) walkHeader(w *walker, h localHeader, env preproc.Env) {
 	saveK := w.k
 	w.k = kindsFor(lang)
 	w.src, w.pp, w.dead, w.deadIx, w.declOnly = h.src, hp, hp.Dead, 0, true
+	w.cands, w.ci = nil, 0
 	w.walk(tree.RootNode())
 	w.k = saveK
 	// Scopes opened by the header are closed by the walk; the file scope
@@ -285,22 +293,13 @@ func (p *pass) report(f Finding) {
 	p.findings = append(p.findings, f)
 }
 
-// docURL asks the database for the documentation page of a name: a
-// `DocURL(name) string` method on the database, or a DocURL field on the
-// entry, whichever the database provides.
+// docURL is the official documentation page of a name, if any.
 func (p *pass) docURL(name string) string {
-	if d, ok := p.db.(interface{ DocURL(string) string }); ok {
-		return d.DocURL(name)
-	}
 	e, ok := p.db.Lookup(name)
 	if !ok || e == nil {
 		return ""
 	}
-	v := reflect.ValueOf(e).Elem().FieldByName("DocURL")
-	if v.IsValid() && v.Kind() == reflect.String {
-		return v.String()
-	}
-	return ""
+	return e.DocURL()
 }
 
 // lineStarts returns the byte offset of every line's start.

@@ -112,48 +112,56 @@ func (p *pass) checkFields() {
 		case "ABI004":
 			p.abi004(fu, fl)
 		case "ABI006":
-			p.abi006(fu)
+			p.abi006(fu, fl)
+		case "ABI011":
+			p.abi011Field(fu, fl)
 		}
 	}
 }
 
-// judgeField decides what a field access is: "ABI004", "ABI006" or "".
+// fieldTarget is the target field access is judged under: the file's, or
+// in audit mode the newest Limited API (a field reachable at some version
+// is not flagged).
+func (p *pass) fieldTarget() abi.Target {
+	if p.audit {
+		return abi.Target{Limited: abi.V(3, 15)}
+	}
+	return p.check
+}
+
+// judgeField decides what a field access is: "ABI004", "ABI006", "ABI011"
+// or "".
 func (p *pass) judgeField(fu *fieldUse) (string, abi.Field) {
 	base := fu.base
 	if base.known() && base.Ptr == 0 {
-		if _, user := p.w.structs[base.Base]; user {
+		if _, user := p.w.structs[base.Base]; user || p.w.infoString(base.Base).user {
 			return "", abi.Field{}
 		}
-		e, ok := p.db.Lookup(base.Base)
-		isStruct := ok && e != nil && e.Kind == abi.KindStruct
+		st, isStruct := p.db.Struct(base.Base)
 		if isStruct || len(p.db.Fields(base.Base)) > 0 {
-			if p.w.infoString(base.Base).user {
-				return "", abi.Field{}
-			}
 			fl, found := p.db.Field(base.Base, fu.name)
 			if isObjectMember(base.Base, fu.name) {
+				if !found {
+					fl = abi.Field{Struct: base.Base, Name: fu.name}
+				}
 				return "ABI006", fl
 			}
-			if found {
-				if !fl.LimitedVisible {
-					return "ABI004", fl
+			if !found {
+				if isStruct && st.Opaque {
+					return "ABI004", abi.Field{Struct: base.Base, Name: fu.name}
 				}
 				return "", abi.Field{}
 			}
-			switch p.structStatus(base.Base) {
-			case "opaque", "absent":
-				if hasUniquePrefix(fu.name) || !isStruct || e.StructABIKind == "opaque" {
-					return "ABI004", abi.Field{Struct: base.Base, Name: fu.name}
-				}
+			switch p.db.CheckField(fl, p.fieldTarget()) {
+			case abi.NotLimited:
+				return "ABI004", fl
+			case abi.ExcludedABI3T:
+				return "ABI011", fl
 			}
 			return "", abi.Field{}
 		}
-		if !isUnknownType(base.Base) {
-			// A primitive or a type the inference knows and that is no
-			// CPython struct: nothing to say.
-			if _, td := p.w.typedefs[base.Base]; td || isPrimitive(base.Base) {
-				return "", abi.Field{}
-			}
+		if _, td := p.w.typedefs[base.Base]; td || isPrimitive(base.Base) {
+			return "", abi.Field{}
 		}
 	}
 	// Unknown base: only names unique to CPython structs.
@@ -169,7 +177,7 @@ func (p *pass) judgeField(fu *fieldUse) (string, abi.Field) {
 		if !isObjectMember(f.Struct, f.Name) {
 			allObj = false
 		}
-		if f.LimitedVisible {
+		if p.db.CheckField(f, p.fieldTarget()) != abi.NotLimited {
 			allHidden = false
 		}
 	}
@@ -219,23 +227,30 @@ func (p *pass) checkByValue() {
 			continue
 		}
 		ni := p.w.infoString(t.Base)
-		if ni.user || ni.entry == nil || ni.entry.Kind != abi.KindStruct {
+		if ni.user {
+			continue
+		}
+		if _, ok := p.db.Struct(t.Base); !ok {
 			continue
 		}
 		if bv.what == "sizeof" {
 			// `sizeof(x)` of a variable named like a type is not a type.
-			if _, isVar := p.w.scopes[0][bv.typeName]; isVar {
+			if _, isVar := p.w.scopes[0].vars[bv.typeName]; isVar {
 				continue
 			}
 		}
-		if ni.entry.StructABIKind == "opaque" {
+		if p.db.StructOpaque(t.Base) {
+			if ni.entry != nil && ni.entry.Tier != abi.TierLimited && bv.what != "sizeof" {
+				// PyListObject by value: the name itself is ABI001 already.
+				continue
+			}
 			p.abi005(bv, t.Base)
 			if bv.what == "static" || bv.what == "variable" {
 				p.staticTypes = append(p.staticTypes, span{bv.declStart, bv.declEnd})
 			}
 			continue
 		}
-		if abi3t && (t.Base == "PyObject" || t.Base == "PyVarObject") {
+		if abi3t && p.db.StructOpaqueFor(t.Base, p.check) {
 			p.abi011ByValue(bv, t.Base)
 		}
 	}
@@ -248,7 +263,9 @@ func (p *pass) checkDefines() {
 		d := &p.ti.defines[i]
 		if d.err != nil {
 			p.abi008(d)
-			continue
+			if d.version.IsZero() {
+				continue
+			}
 		}
 		if d.late {
 			p.abi007(d)

@@ -129,7 +129,12 @@ func (w *walker) resolve(t cType) cType {
 func isHeadMacro(s string) bool { return s == "PyObject_HEAD" || s == "PyObject_VAR_HEAD" }
 
 // declaration handles declaration, field_declaration and type_definition.
-func (w *walker) declaration(n *sitter.Node, cls class, p *frame) {
+func (w *walker) declaration(n *sitter.Node, cls class, scopeIdx int) {
+	w.declarationIn(n, cls, scopeIdx, "")
+}
+
+// declarationIn is declaration for a member of struct key (cFieldDecl).
+func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key string) {
 	var (
 		typ     *sitter.Node
 		decls   []sitter.Node
@@ -162,6 +167,9 @@ func (w *walker) declaration(n *sitter.Node, cls class, p *frame) {
 		}
 	}
 	base := w.baseType(typ)
+	if typ != nil && w.k.of(typ) == cStruct {
+		w.structSpec(typ)
+	}
 	// `PyObject_HEAD` without a semicolon swallows the next member's type
 	// into an ERROR node.
 	head := ""
@@ -199,7 +207,6 @@ func (w *walker) declaration(n *sitter.Node, cls class, p *frame) {
 			w.markUser(d.name)
 		}
 	case cFieldDecl:
-		key := w.curStruct()
 		members := w.structs[key]
 		if head != "" && members != nil {
 			if head == "PyObject_VAR_HEAD" {
@@ -221,7 +228,7 @@ func (w *walker) declaration(n *sitter.Node, cls class, p *frame) {
 			if members != nil {
 				members[d.name] = t
 			}
-			if d.ptr == 0 && !d.isFunc && !d.fnPtr && !w.declOnly && base.known() {
+			if d.ptr == 0 && !d.isFunc && !d.fnPtr && !w.declOnly && w.maybeStruct(base) {
 				w.f.byValue = append(w.f.byValue, byValue{typeName: base.Base, start: d.start, end: d.end,
 					what: "member", declName: d.name, declStart: int(n.StartByte()), declEnd: int(n.EndByte())})
 			}
@@ -241,15 +248,19 @@ func (w *walker) declaration(n *sitter.Node, cls class, p *frame) {
 			if d.fnPtr {
 				t = cType{}
 			}
-			w.scopes[len(w.scopes)-1][d.name] = t
+			sc := w.scopes[scopeIdx]
+			if sc.vars == nil {
+				sc.vars = map[string]cType{}
+			}
+			sc.vars[d.name] = t
 			if isExtern && !d.hasInit {
 				w.markDeclared(d.name)
 			} else {
 				w.markUser(d.name)
 			}
-			if d.ptr == 0 && !d.fnPtr && !isExtern && !w.declOnly && base.known() {
+			if d.ptr == 0 && !d.fnPtr && !isExtern && !w.declOnly && w.maybeStruct(base) {
 				what := "variable"
-				if isStatic || len(w.scopes) == 1 {
+				if isStatic || scopeIdx == 0 {
 					what = "static"
 				}
 				w.f.byValue = append(w.f.byValue, byValue{typeName: base.Base, start: d.start, end: d.end,
@@ -266,8 +277,8 @@ func (w *walker) functionDef(n *sitter.Node) {
 	typ := n.ChildByFieldId(w.k.fType)
 	dn := n.ChildByFieldId(w.k.fDeclarator)
 	base := w.baseType(typ)
-	scope := map[string]cType{}
-	w.scopes = append(w.scopes, scope)
+	sc := &scope{}
+	w.scopes = append(w.scopes, sc)
 	if dn == nil {
 		return
 	}
@@ -280,12 +291,20 @@ func (w *walker) functionDef(n *sitter.Node) {
 			w.f.pyInits = append(w.f.pyInits, pyInit{name: d.name, start: d.start, end: d.end})
 		}
 	}
-	if d.params == nil {
-		return
+	if d.params != nil {
+		sc.pending = append(sc.pending, pendingDecl{node: *d.params, params: true})
 	}
-	cnt := d.params.NamedChildCount()
-	for i := uint(0); i < cnt; i++ {
-		pn := d.params.NamedChild(i)
+}
+
+// addParams reads a parameter list into scope i.
+func (w *walker) addParams(params *sitter.Node, i int) {
+	sc := w.scopes[i]
+	if sc.vars == nil {
+		sc.vars = map[string]cType{}
+	}
+	cnt := params.NamedChildCount()
+	for j := uint(0); j < cnt; j++ {
+		pn := params.NamedChild(j)
 		if pn == nil || w.k.of(pn) != cParamDecl {
 			continue
 		}
@@ -296,39 +315,64 @@ func (w *walker) functionDef(n *sitter.Node) {
 		}
 		d := w.unwrap(pd)
 		if d.name != "" {
-			scope[d.name] = cType{pt.Base, d.ptr + d.arr}
+			sc.vars[d.name] = cType{pt.Base, d.ptr + d.arr}
 		}
 	}
 }
 
-// structSpec registers a struct, union or class with a body.
+// maybeStruct reports whether a by-value base type may be a CPython struct
+// (what ABI005 and ABI011 look at).
+func (w *walker) maybeStruct(t cType) bool {
+	if !t.known() {
+		return false
+	}
+	rt := w.resolve(t)
+	if rt.Ptr != 0 {
+		return false
+	}
+	_, ok := w.db.Struct(rt.Base)
+	return ok
+}
+
+// structSpec registers a struct, union or class and reads its members
+// (once, whether or not the walk goes inside).
 func (w *walker) structSpec(n *sitter.Node) {
+	start := startOf(n)
+	if w.seenStruct[start] {
+		return
+	}
+	w.seenStruct[start] = true
 	name := n.ChildByFieldId(w.k.fName)
 	if name != nil {
 		w.markUser(w.text(name))
 	}
-	if n.ChildByFieldId(w.k.fBody) == nil {
+	body := n.ChildByFieldId(w.k.fBody)
+	if body == nil {
 		return
 	}
 	key := w.structKey(n, name)
 	if w.structs[key] == nil {
 		w.structs[key] = map[string]cType{}
 	}
-	w.structStack = append(w.structStack, structMark{key: key, end: int(n.EndByte())})
-}
-
-// structMark is an open struct body: field declarations before end belong
-// to key.
-type structMark struct {
-	key string
-	end int
-}
-
-func (w *walker) curStruct() string {
-	if len(w.structStack) == 0 {
-		return ""
+	cnt := body.NamedChildCount()
+	for i := uint(0); i < cnt; i++ {
+		fd := body.NamedChild(i)
+		if fd == nil {
+			continue
+		}
+		switch w.k.of(fd) {
+		case cFieldDecl:
+			w.declarationIn(fd, cFieldDecl, len(w.scopes)-1, key)
+		case cPreprocCond, cPreprocIfdef, cPreprocElse:
+			// Members inside #if blocks: one level is enough in practice.
+			m := fd.NamedChildCount()
+			for j := uint(0); j < m; j++ {
+				if c := fd.NamedChild(j); c != nil && w.k.of(c) == cFieldDecl {
+					w.declarationIn(c, cFieldDecl, len(w.scopes)-1, key)
+				}
+			}
+		}
 	}
-	return w.structStack[len(w.structStack)-1].key
 }
 
 // sizeofExpr records sizeof(T) of a type that may be opaque.
@@ -361,7 +405,8 @@ func (w *walker) sizeofExpr(n *sitter.Node) {
 // lookupVar finds a variable in the scopes, innermost first.
 func (w *walker) lookupVar(name string) (cType, bool) {
 	for i := len(w.scopes) - 1; i >= 0; i-- {
-		if t, ok := w.scopes[i][name]; ok {
+		w.flush(i)
+		if t, ok := w.scopes[i].vars[name]; ok {
 			return t, true
 		}
 	}

@@ -15,6 +15,7 @@ type class uint8
 
 const (
 	cOther      class = iota
+	cAnon             // anonymous tokens (punctuation, keywords): leaves
 	cIdent            // identifier
 	cTypeIdent        // type_identifier
 	cFieldIdent       // field_identifier
@@ -78,6 +79,7 @@ const (
 	cExprStmt
 	cAttributedDecl
 	cPreprocParams
+	cContainer // linkage specifications, namespaces, templates: always walked into
 )
 
 var classByKind = map[string]class{
@@ -156,6 +158,10 @@ var classByKind = map[string]class{
 	"expression_statement":           cExprStmt,
 	"attributed_declarator":          cAttributedDecl,
 	"preproc_params":                 cPreprocParams,
+	"linkage_specification":          cContainer,
+	"declaration_list":               cContainer,
+	"namespace_definition":           cContainer,
+	"template_declaration":           cContainer,
 }
 
 // kinds is the per-language classification table and the field ids the
@@ -189,14 +195,15 @@ func buildKinds(lang *sitter.Language) *kinds {
 	for id := uint32(0); id < n; id++ {
 		name := lang.NodeKindForId(uint16(id))
 		if !lang.NodeKindIsNamed(uint16(id)) {
+			k.class[id] = cAnon
 			continue
 		}
 		if c, ok := classByKind[name]; ok {
 			k.class[id] = c
 		}
 	}
-	// The ERROR symbol has the reserved id 65535.
-	k.class[0] = cOther
+	// Symbol 0 is the end of input; ERROR has the reserved id 65535.
+	k.class[0] = cAnon
 	f := func(s string) uint16 { return lang.FieldIdForName(s) }
 	k.fArgument, k.fField, k.fFunction, k.fArguments = f("argument"), f("field"), f("function"), f("arguments")
 	k.fType, k.fDeclarator, k.fValue, k.fName = f("type"), f("declarator"), f("value"), f("name")

@@ -43,17 +43,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden sections and files")
 
-// devDB, when set (by a local development file), replaces the database.
-var devDB func() database
-
 func newTestAnalyzer(t testing.TB) *Analyzer {
 	pool := grammars.NewPool()
 	t.Cleanup(pool.Close)
-	a := &Analyzer{DB: abi.Default(), Parse: pool}
-	if devDB != nil {
-		a.testDB = devDB()
-	}
-	return a
+	return &Analyzer{DB: abi.Default(), Parse: pool}
 }
 
 // fixture is one parsed txtar archive.

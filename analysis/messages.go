@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/abi3ls/abi3ls/abi"
 )
@@ -72,19 +71,16 @@ func tierPhrase(e *abi.Entry) string {
 
 // altPhrase is "; use PyTuple_GetItem (Limited API since 3.2)", or "".
 func altPhrase(alt *abi.Alternative) string {
-	if alt == nil || alt.Use == "" {
+	if alt == nil || alt.Use == "" || alt.When != abi.WhenUnusable {
 		return ""
 	}
-	s := "; use " + alt.Use
-	var paren []string
+	use := alt.Use
+	if alt.Template != "" {
+		use = alt.Template
+	}
+	s := "; use " + use
 	if !alt.Since.IsZero() {
-		paren = append(paren, "Limited API since "+alt.Since.String())
-	}
-	if alt.Note != "" {
-		paren = append(paren, alt.Note)
-	}
-	if len(paren) > 0 {
-		s += " (" + strings.Join(paren, "; ") + ")"
+		s += " (Limited API since " + alt.Since.String() + ")"
 	}
 	return s
 }
@@ -129,4 +125,26 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// altPhraseFor is altPhrase with a template alternative written out with
+// the call's own arguments.
+func (p *pass) altPhraseFor(u *use, alt *abi.Alternative) string {
+	if alt == nil || alt.Template == "" || u.argsEnd <= u.argsStart {
+		if alt != nil && alt.Template != "" {
+			c := *alt
+			c.Template = ""
+			return altPhrase(&c)
+		}
+		return altPhrase(alt)
+	}
+	text, ok := expandTemplate(alt.Template, splitArgs(p.src[u.argsStart:u.argsEnd]))
+	if !ok {
+		c := *alt
+		c.Template = ""
+		return altPhrase(&c)
+	}
+	c := *alt
+	c.Template = text
+	return altPhrase(&c)
 }

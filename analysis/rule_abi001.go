@@ -1,6 +1,10 @@
 package analysis
 
-import "github.com/abi3ls/abi3ls/abi"
+import (
+	"strings"
+
+	"github.com/abi3ls/abi3ls/abi"
+)
 
 var ruleABI001 = Rule{
 	Code:     "ABI001",
@@ -31,7 +35,7 @@ var ruleABI001 = Rule{
 
 // abi001 reports a name outside the Limited API.
 func (p *pass) abi001(u *use, e *abi.Entry) {
-	msg := u.info.name + " " + notInLimited(p.audit) + " (" + tierPhrase(e) + ")" + altPhrase(e.Alt)
+	msg := u.info.name + " " + notInLimited(p.audit) + " (" + tierPhrase(e) + ")" + p.altPhraseFor(u, e.Alt)
 	f := Finding{Code: "ABI001", Start: u.start, End: u.end, Message: msg, Symbol: u.info.name}
 	if fix := p.altFix(u, e.Alt); fix != nil {
 		f.Fixes = append(f.Fixes, *fix)
@@ -41,11 +45,27 @@ func (p *pass) abi001(u *use, e *abi.Entry) {
 
 // altFix renames a use to its mechanical alternative when the target has it.
 func (p *pass) altFix(u *use, alt *abi.Alternative) *Fix {
-	if alt == nil || !alt.Mechanical || !isIdent(alt.Use) {
+	if alt == nil || !alt.Mechanical || !isIdent(alt.Use) || alt.When != abi.WhenUnusable {
 		return nil
 	}
 	if !p.audit && p.check.Effective().Less(alt.Since) {
 		return nil
+	}
+	if alt.Template != "" {
+		if u.argsEnd <= u.argsStart {
+			return nil
+		}
+		args := splitArgs(p.src[u.argsStart:u.argsEnd])
+		text, ok := expandTemplate(alt.Template, args)
+		if !ok {
+			return nil
+		}
+		return &Fix{
+			Title:         "Replace " + u.info.name + " with " + alt.Use,
+			Applicability: Safe,
+			Kind:          "quickfix",
+			Edits:         []Edit{{Start: u.start, End: u.argsEnd, NewText: text}},
+		}
 	}
 	return &Fix{
 		Title:         "Replace " + u.info.name + " with " + alt.Use,
@@ -53,4 +73,52 @@ func (p *pass) altFix(u *use, alt *abi.Alternative) *Fix {
 		Kind:          "quickfix",
 		Edits:         []Edit{{Start: u.start, End: u.end, NewText: alt.Use}},
 	}
+}
+
+// splitArgs splits "(a, f(b, c), \"x,y\")" into its top-level arguments.
+func splitArgs(list []byte) []string {
+	if len(list) < 2 || list[0] != '(' || list[len(list)-1] != ')' {
+		return nil
+	}
+	body := list[1 : len(list)-1]
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		case '"', '\'':
+			i = skipQuoted(body, i, c) - 1
+		case ',':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(string(body[start:i])))
+				start = i + 1
+			}
+		}
+	}
+	if last := strings.TrimSpace(string(body[start:])); last != "" || len(out) > 0 {
+		out = append(out, last)
+	}
+	return out
+}
+
+// expandTemplate substitutes $1, $2 ... in t; false when t names an
+// argument the call does not have.
+func expandTemplate(t string, args []string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(t); i++ {
+		if t[i] == '$' && i+1 < len(t) && t[i+1] >= '1' && t[i+1] <= '9' {
+			n := int(t[i+1] - '0')
+			if n > len(args) {
+				return "", false
+			}
+			b.WriteString(args[n-1])
+			i++
+			continue
+		}
+		b.WriteByte(t[i])
+	}
+	return b.String(), true
 }

@@ -39,7 +39,7 @@ func (p *pass) abi002(u *use, e *abi.Entry, need abi.Version) {
 	msg := fmt.Sprintf("%s is in the Limited API only since %s, but this file targets %s (%s); %s %s or higher allows it",
 		u.info.name, need, versionText(p.target.Target), p.target.describe(), macro, need.Hex())
 	if e.Alt != nil && e.Alt.Use != "" && !p.check.Effective().Less(e.Alt.Since) {
-		msg += altPhrase(e.Alt)
+		msg += p.altPhraseFor(u, e.Alt)
 	}
 	f := Finding{Code: "ABI002", Start: u.start, End: u.end, Message: msg, Symbol: u.info.name}
 	if fix := p.altFix(u, e.Alt); fix != nil {
@@ -57,7 +57,7 @@ func (p *pass) raiseDefineFix(need abi.Version) *Fix {
 		return nil
 	}
 	for _, d := range p.ti.defines {
-		if d.err != nil || d.def.Name != macroLimited || d.def.Start != p.target.Location.Start {
+		if d.version.IsZero() || d.def.Name != macroLimited || d.def.Start != p.target.Location.Start {
 			continue
 		}
 		if d.def.ValueStart == d.def.ValueEnd {

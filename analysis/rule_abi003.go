@@ -41,7 +41,7 @@ func (p *pass) abi003(u *use, e *abi.Entry, abiOnly bool) {
 	if e != nil {
 		alt = e.Alt
 	}
-	msg += altPhrase(alt)
+	msg += p.altPhraseFor(u, alt)
 	f := Finding{Code: "ABI003", Start: u.start, End: u.end, Message: msg, Symbol: u.info.name}
 	if fix := p.altFix(u, alt); fix != nil {
 		f.Fixes = append(f.Fixes, *fix)

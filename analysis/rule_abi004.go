@@ -36,15 +36,11 @@ var ruleABI004 = Rule{
 // structStatus says how much of struct st the Limited API exposes:
 // "opaque", "absent" (not in the Limited API) or "members" (some fields).
 func (p *pass) structStatus(st string) string {
-	e, ok := p.db.Lookup(st)
-	if !ok || e == nil {
+	if e, ok := p.db.Lookup(st); !ok || e == nil || e.Tier != abi.TierLimited {
 		return "absent"
 	}
-	if e.StructABIKind == "opaque" {
+	if p.db.StructOpaque(st) {
 		return "opaque"
-	}
-	if e.Tier != abi.TierLimited {
-		return "absent"
 	}
 	return "members"
 }

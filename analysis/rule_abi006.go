@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"strings"
+
 	"github.com/abi3ls/abi3ls/abi"
 )
 
@@ -32,8 +34,11 @@ var objectMemberAPI = map[string]struct{ get, set string }{
 }
 
 // abi006 reports a direct access to the object header.
-func (p *pass) abi006(fu *fieldUse) {
+func (p *pass) abi006(fu *fieldUse, fl abi.Field) {
 	api := objectMemberAPI[fu.name]
+	if n := callName(fl.WriteAlt); n != "" {
+		api.set = n
+	}
 	x := "o"
 	if fu.argStart >= 0 && fu.argEnd-fu.argStart <= 40 {
 		x = p.baseArg(fu)
@@ -85,6 +90,7 @@ func (p *pass) fix006(fu *fieldUse, get, set string) *Fix {
 			app = Unsafe
 			title += " (needs Python 3.9 headers)"
 		} else if p.check.Effective().Less(abi.V(3, 9)) {
+			// Py_SET_TYPE / Py_SET_SIZE / Py_SET_REFCNT need 3.9 headers.
 			return nil
 		}
 		rhs := string(p.src[fu.rhsStart:fu.rhsEnd])
@@ -92,4 +98,14 @@ func (p *pass) fix006(fu *fieldUse, get, set string) *Fix {
 			Edits: []Edit{{Start: fu.assignStart, End: fu.assignEnd, NewText: set + "(" + arg + ", " + rhs + ")"}}}
 	}
 	return nil
+}
+
+// callName is "Py_SET_TYPE" for "Py_SET_TYPE(o, type)"; "" when s is not a
+// call.
+func callName(s string) string {
+	i := strings.IndexByte(s, '(')
+	if i <= 0 || !isIdent(s[:i]) {
+		return ""
+	}
+	return s[:i]
 }

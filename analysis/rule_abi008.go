@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,6 +34,10 @@ func (p *pass) abi008(d *targetDefine) {
 		start, end = d.def.NameStart, d.def.NameEnd
 	}
 	why := strings.TrimSpace(d.err.Error())
+	var ve *abi.ValueError
+	if errors.As(d.err, &ve) && ve.Reason != "" {
+		why = ve.Reason
+	}
 	msg := fmt.Sprintf("%s value %s is malformed: %s", d.def.Name, strings.TrimSpace(d.def.Value), why)
 	f := Finding{Code: "ABI008", Start: start, End: end, Message: msg, Symbol: d.def.Name}
 	if v, ok := intendedVersion(d.def.Value); ok && d.def.ValueStart < d.def.ValueEnd {

@@ -1,6 +1,10 @@
 package analysis
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/abi3ls/abi3ls/abi"
+)
 
 var ruleABI011 = Rule{
 	Code:          "ABI011",
@@ -77,8 +81,19 @@ func (p *pass) checkPyInit() {
 		if !single {
 			continue
 		}
-		msg := pi.name + " creates its module with single-phase initialization (PyModule_Create), which the free-threaded stable ABI (abi3t) does not support; export a PyModExport_" +
-			strings.TrimPrefix(pi.name, "PyInit_") + " hook (PEP 793) instead"
+		msg := pi.name + " creates its module with single-phase initialization (PyModule_Create), which the free-threaded stable ABI (abi3t) does not support"
+		if _, reason, ok := abi.ModuleInitABI3T(pi.name); ok {
+			msg += ": " + reason
+		}
 		p.report(Finding{Code: "ABI011", Start: pi.start, End: pi.end, Message: msg, Symbol: pi.name})
 	}
+}
+
+// abi011Field reports a member of a struct that abi3t makes opaque.
+func (p *pass) abi011Field(fu *fieldUse, fl abi.Field) {
+	msg := fu.name + " is a field of " + fl.Struct + ", which is opaque under the free-threaded stable ABI (abi3t)"
+	if fl.ABI3TReason != "" {
+		msg += ": " + fl.ABI3TReason
+	}
+	p.report(Finding{Code: "ABI011", Start: fu.start, End: fu.end, Message: msg, Symbol: fu.name})
 }

@@ -358,3 +358,38 @@ static PyObject *f(PyObject *o, PyObject *m)
 		}
 	}
 }
+
+// startOf reads TSNode memory directly; it must agree with the library.
+func TestStartOfMatchesStartByte(t *testing.T) {
+	a := newTestAnalyzer(t)
+	src := []byte("/* x */ static PyObject *f(PyObject *o) { return Py_TYPE(o)->tp_name ? o : NULL; }\n")
+	for _, lang := range []grammars.Lang{grammars.C, grammars.CPP} {
+		tree, err := a.Parse.Parse(lang, src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := tree.RootNode().Walk()
+		n := 0
+		for {
+			node := c.Node()
+			if got, want := startOf(node), int(node.StartByte()); got != want {
+				t.Fatalf("startOf = %d, StartByte = %d", got, want)
+			}
+			n++
+			if c.GotoFirstChild() {
+				continue
+			}
+			for !c.GotoNextSibling() {
+				if !c.GotoParent() {
+					goto done
+				}
+			}
+		}
+	done:
+		c.Close()
+		tree.Close()
+		if n < 20 {
+			t.Fatalf("walked only %d nodes", n)
+		}
+	}
+}

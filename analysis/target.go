@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -110,8 +111,14 @@ func (a *Analyzer) resolveTarget(in *Input, pp *preproc.Result, env preproc.Env)
 			}
 			td := targetDefine{def: d, late: st.python || d.AfterPython}
 			td.version, td.err = parseDefineValue(d.Value)
+			var ve *abi.ValueError
+			if errors.As(td.err, &ve) && ve.Usable {
+				// Misleading but understood by the compiler (0x3080000):
+				// ABI008 reports it, the version still counts.
+				td.version = ve.Version
+			}
 			ti.defines = append(ti.defines, td)
-			if td.err != nil {
+			if td.version.IsZero() {
 				continue
 			}
 			ft := FileTarget{Kind: FromDefine, Location: Location{Line: d.Line, Start: d.Start, End: d.End},
@@ -231,6 +238,10 @@ func (st *scanState) header(from, name string, depth int) {
 				continue
 			}
 			v, err := parseDefineValue(d.Value)
+			var ve *abi.ValueError
+			if errors.As(err, &ve) && ve.Usable {
+				v, err = ve.Version, nil
+			}
 			if err != nil {
 				continue
 			}

@@ -38,6 +38,9 @@ type use struct {
 	start, end int
 	ctx        useCtx
 	fn         string // enclosing function, "" at file scope
+	// argsStart/argsEnd is the argument list when the name is called and
+	// its alternative rewrites the arguments (0, 0 otherwise).
+	argsStart, argsEnd int
 }
 
 // fieldUse is one `x->f` / `x.f` whose field name may belong to a CPython
@@ -103,8 +106,6 @@ type frame struct {
 	fid  uint16
 	fn   string // function name when cls == cFunctionDef
 	skip bool   // identifiers directly under it are not uses
-	// structPushed: a struct body was opened for this node.
-	structPushed bool
 }
 
 // facts is everything one walk collects.
@@ -135,7 +136,7 @@ type walker struct {
 	fieldNames map[string]*fieldNameInfo
 
 	// Types.
-	scopes   []map[string]cType // scopes[0] is the file scope
+	scopes   []*scope // scopes[0] is the file scope
 	typedefs map[string]cType
 	structs  map[string]map[string]cType // struct key -> member -> type
 	funcs    map[string]cType            // user function -> return type
@@ -149,9 +150,16 @@ type walker struct {
 	defineParams map[string]bool
 
 	declOnly bool // header mode: collect declarations only
-	aux      *sitter.TreeCursor
-	// structStack holds the struct bodies being walked.
-	structStack []structMark
+	// cands are the candidate offsets of the lexical pre-pass; subtrees
+	// without one are not walked into. ci is the walk's position in it.
+	cands []int32
+	ci    int
+	// abi3t: PyObject by value matters (local declarations of it are
+	// processed eagerly).
+	abi3t bool
+	aux   *sitter.TreeCursor
+	// seenStruct marks struct specifiers already read (by start offset).
+	seenStruct map[int]bool
 }
 
 type fieldNameInfo struct {
@@ -166,11 +174,12 @@ func newWalker(db database, k *kinds, src []byte) *walker {
 		src:        src,
 		names:      map[string]*nameInfo{},
 		fieldNames: map[string]*fieldNameInfo{},
-		scopes:     []map[string]cType{{}},
+		scopes:     []*scope{{vars: map[string]cType{}}},
 		typedefs:   map[string]cType{},
 		structs:    map[string]map[string]cType{},
 		funcs:      map[string]cType{},
 		userFields: map[string]bool{},
+		seenStruct: map[int]bool{},
 		f:          facts{firstCode: -1},
 	}
 }
@@ -234,7 +243,7 @@ func (w *walker) isDead(off int) bool {
 }
 
 func (w *walker) text(n *sitter.Node) string {
-	return string(w.src[n.StartByte():n.EndByte()])
+	return string(w.src[startOf(n):n.EndByte()])
 }
 
 // walk runs the single pass over the tree.
@@ -248,6 +257,10 @@ func (w *walker) walk(root *sitter.Node) {
 		n := c.Node()
 		cls := w.k.of(n)
 		descend, fr := w.enter(c, n, cls)
+		if descend && !alwaysWalk(cls) && len(w.frames) > 0 && !w.hasCandidate(startOf(n), int(n.EndByte())) {
+			w.leave(&fr)
+			descend = false
+		}
 		if descend && c.GotoFirstChild() {
 			w.frames = append(w.frames, fr)
 			continue
@@ -270,6 +283,16 @@ func (w *walker) walk(root *sitter.Node) {
 	}
 }
 
+// alwaysWalk lists the nodes walked into even without candidates: they
+// hold declarations whose names and types the analysis needs.
+func alwaysWalk(c class) bool {
+	switch c {
+	case cPreprocCond, cPreprocIfdef, cPreprocElse, cContainer:
+		return true
+	}
+	return false
+}
+
 func (w *walker) parent() *frame {
 	if len(w.frames) == 0 {
 		return nil
@@ -280,35 +303,27 @@ func (w *walker) parent() *frame {
 // enter handles a node in pre-order and says whether to descend into it.
 func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, frame) {
 	fr := frame{cls: cls}
+	if cls == cAnon {
+		return false, fr
+	}
 	p := w.parent()
-	if p != nil {
-		fr.inCond = p.inCond
-		switch p.cls {
-		case cPreprocCond:
-			if !fr.inCond && c.FieldId() == w.k.fCondition {
-				fr.inCond = true
-			} else if len(w.dead) > 0 && cls != cComment && w.isDeadNode(n) {
-				return false, fr
-			}
-		case cPreprocIfdef, cPreprocElse:
-			if len(w.dead) > 0 && cls != cComment && w.isDeadNode(n) {
-				return false, fr
-			}
+	if p == nil {
+		return true, fr // translation_unit
+	}
+	fr.inCond = p.inCond
+	switch p.cls {
+	case cPreprocCond:
+		if !fr.inCond && c.FieldId() == w.k.fCondition {
+			fr.inCond = true
+		} else if len(w.dead) > 0 && cls != cComment && w.isDeadNode(n) {
+			return false, fr
 		}
-	} else {
-		// translation_unit
-		return true, fr
+	case cPreprocIfdef, cPreprocElse:
+		if len(w.dead) > 0 && cls != cComment && w.isDeadNode(n) {
+			return false, fr
+		}
 	}
-	if len(w.frames) == 1 && w.f.firstCode < 0 && cls != cComment {
-		w.f.firstCode = int(n.StartByte())
-	}
-
 	switch cls {
-	case cComment:
-		w.f.comments = append(w.f.comments, span{int(n.StartByte()), int(n.EndByte())})
-		return false, fr
-	case cString, cPreprocInclude, cPreprocDefined, cStatementIdent, cPrimitiveType, cPreprocParams:
-		return false, fr
 	case cIdent, cTypeIdent:
 		w.identifier(n, p, fr.inCond)
 		return false, fr
@@ -317,9 +332,11 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 			w.fieldAccess(n, p)
 		}
 		return false, fr
+	case cComment, cString, cPreprocInclude, cPreprocDefined, cStatementIdent, cPrimitiveType, cPreprocParams:
+		return false, fr
 	case cPreprocArg:
 		if (p.cls == cPreprocDef || p.cls == cPreprocFuncDef) && !w.declOnly {
-			w.macroBody(int(n.StartByte()), int(n.EndByte()))
+			w.macroBody(startOf(n), int(n.EndByte()))
 		}
 		return false, fr
 	case cPreprocCall:
@@ -337,9 +354,19 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 			fr.fid = c.FieldId()
 		}
 		return true, fr
-	case cDeclaration, cFieldDecl, cTypeDef:
-		w.declaration(n, cls, p)
+	case cDeclaration:
+		if len(w.scopes) > 1 && !w.declOnly && !w.eagerLocal(n) {
+			top := w.scopes[len(w.scopes)-1]
+			top.pending = append(top.pending, pendingDecl{node: *n})
+			return true, fr
+		}
+		w.declaration(n, cls, len(w.scopes)-1)
 		return true, fr
+	case cTypeDef:
+		w.declaration(n, cls, len(w.scopes)-1)
+		return true, fr
+	case cFieldDecl:
+		return true, fr // read by structSpec
 	case cFunctionDef:
 		fr.fn = w.fn
 		fr.scope = true
@@ -347,14 +374,12 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 		return true, fr
 	case cCompound, cFor, cLambda:
 		if p.cls != cFunctionDef {
-			w.scopes = append(w.scopes, map[string]cType{})
+			w.scopes = append(w.scopes, &scope{})
 			fr.scope = true
 		}
 		return true, fr
 	case cStruct:
-		before := len(w.structStack)
 		w.structSpec(n)
-		fr.structPushed = len(w.structStack) > before
 		return true, fr
 	case cEnumerator:
 		if nm := n.ChildByFieldId(w.k.fName); nm != nil {
@@ -374,7 +399,7 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 }
 
 func (w *walker) isDeadNode(n *sitter.Node) bool {
-	s := int(n.StartByte())
+	s := startOf(n)
 	if !w.isDead(s) {
 		return false
 	}
@@ -383,10 +408,56 @@ func (w *walker) isDeadNode(n *sitter.Node) bool {
 	return e <= 0 || w.pp.IsDead(e-1)
 }
 
-func (w *walker) leave(fr *frame) {
-	if fr.structPushed && len(w.structStack) > 0 {
-		w.structStack = w.structStack[:len(w.structStack)-1]
+// scope is one block's variables. Local declarations are kept pending and
+// only read when a lookup needs them: most never are.
+type scope struct {
+	vars    map[string]cType
+	pending []pendingDecl
+}
+
+type pendingDecl struct {
+	node   sitter.Node
+	params bool // a function's parameter list
+}
+
+// eagerLocal says whether a local declaration must be read now: its type
+// may be an opaque struct held by value (ABI005/ABI011), or it declares a
+// struct.
+func (w *walker) eagerLocal(n *sitter.Node) bool {
+	t := n.ChildByFieldId(w.k.fType)
+	if t == nil {
+		return false
 	}
+	switch w.k.of(t) {
+	case cTypeIdent:
+		s, e := identRange(w.src, t)
+		rt := w.resolve(cType{Base: string(w.src[s:e])})
+		st, ok := w.db.Struct(rt.Base)
+		if !ok {
+			return false
+		}
+		return st.Opaque || w.abi3t && st.OpaqueABI3T
+	case cStruct, cEnumSpec:
+		return true
+	}
+	return false
+}
+
+// flush reads the pending declarations of scope i.
+func (w *walker) flush(i int) {
+	sc := w.scopes[i]
+	for len(sc.pending) > 0 {
+		pd := sc.pending[0]
+		sc.pending = sc.pending[1:]
+		if pd.params {
+			w.addParams(&pd.node, i)
+		} else {
+			w.declaration(&pd.node, cDeclaration, i)
+		}
+	}
+}
+
+func (w *walker) leave(fr *frame) {
 	if fr.scope {
 		if fr.cls == cFunctionDef {
 			w.fn = fr.fn
@@ -402,7 +473,7 @@ func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
 	if p.skip || w.declOnly {
 		return
 	}
-	s, e := int(n.StartByte()), int(n.EndByte())
+	s, e := identRange(w.src, n)
 	b := w.src[s:e]
 	if len(b) < 2 {
 		return
@@ -418,7 +489,13 @@ func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
 	if inCond {
 		ctx = ctxCondition
 	}
-	w.f.uses = append(w.f.uses, use{info: ni, start: s, end: e, ctx: ctx, fn: w.fn})
+	u := use{info: ni, start: s, end: e, ctx: ctx, fn: w.fn}
+	if p.cls == cCall && ni.entry != nil && ni.entry.Alt != nil && ni.entry.Alt.Template != "" && startOf(&p.node) == s {
+		if args := p.node.ChildByFieldId(w.k.fArguments); args != nil {
+			u.argsStart, u.argsEnd = startOf(args), int(args.EndByte())
+		}
+	}
+	w.f.uses = append(w.f.uses, u)
 }
 
 // isInterestingUnknown keeps names the database may not list but rules
@@ -573,7 +650,7 @@ func isObjectMember(st, name string) bool {
 
 // fieldAccess handles the field identifier of a field expression.
 func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
-	s, e := int(n.StartByte()), int(n.EndByte())
+	s, e := identRange(w.src, n)
 	b := w.src[s:e]
 	fi := w.fieldName(b)
 	if !fi.interesting {
@@ -583,13 +660,12 @@ func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
 		return
 	}
 	exprNode := fe.node
-	fu := fieldUse{name: string(b), start: s, end: e,
-		exprStart: int(exprNode.StartByte()), exprEnd: int(exprNode.EndByte())}
+	fu := fieldUse{name: string(b), start: s, end: e, exprStart: startOf(&exprNode), exprEnd: e}
 	arg := exprNode.ChildByFieldId(w.k.fArgument)
 	if arg == nil {
 		return
 	}
-	fu.argStart, fu.argEnd = int(arg.StartByte()), int(arg.EndByte())
+	fu.argStart, fu.argEnd = startOf(arg), int(arg.EndByte())
 	// The operator sits between the argument and the field.
 	for i := fu.argEnd; i < s; i++ {
 		if w.src[i] == '>' {

@@ -1,0 +1,174 @@
+package analysis
+
+// The lexical pre-pass: one loop over the bytes (no cgo) finds the comments
+// and the candidate tokens, the only places where the tree walk has
+// something to look at: CPython names, private `_Py*` names, the target
+// macros, and member names after `->`/`.` that may be CPython struct
+// fields. The walk then skips every subtree without a candidate, which
+// spares most of the cgo calls a full walk costs.
+
+// lexResult is what the pre-pass found.
+type lexResult struct {
+	cands     []int32 // sorted start offsets of candidate tokens
+	comments  []span
+	firstCode int // first byte that is neither space nor comment; -1 if none
+}
+
+func (w *walker) lex(src []byte) lexResult {
+	r := lexResult{firstCode: -1}
+	n := len(src)
+	i := 0
+	for i < n {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+			continue
+		case c == '\\' && i+1 < n && (src[i+1] == '\n' || src[i+1] == '\r'):
+			i += 2
+			continue
+		case c == '/' && i+1 < n && src[i+1] == '*':
+			s := i
+			i += 2
+			for i+1 < n && !(src[i] == '*' && src[i+1] == '/') {
+				i++
+			}
+			i += 2
+			if i > n {
+				i = n
+			}
+			r.comments = append(r.comments, span{s, i})
+			continue
+		case c == '/' && i+1 < n && src[i+1] == '/':
+			s := i
+			for i < n && src[i] != '\n' {
+				if src[i] == '\\' && i+1 < n && src[i+1] == '\n' {
+					i++
+				} else if src[i] == '\\' && i+2 < n && src[i+1] == '\r' && src[i+2] == '\n' {
+					i += 2
+				}
+				i++
+			}
+			e := i
+			if e > s && src[e-1] == '\r' {
+				e--
+			}
+			r.comments = append(r.comments, span{s, e})
+			continue
+		}
+		if r.firstCode < 0 {
+			r.firstCode = i
+		}
+		switch {
+		case c == '"':
+			i = skipQuoted(src, i, '"')
+		case c == '\'':
+			i = skipQuoted(src, i, '\'')
+		case c >= '0' && c <= '9' || (c == '.' && i+1 < n && src[i+1] >= '0' && src[i+1] <= '9'):
+			i++
+			for i < n && (isIdentChar(src[i]) || src[i] == '.' || src[i] == '\'' ||
+				((src[i] == '+' || src[i] == '-') && (src[i-1] == 'e' || src[i-1] == 'E' || src[i-1] == 'p' || src[i-1] == 'P'))) {
+				i++
+			}
+		case isIdentStart(c):
+			s := i
+			for i < n && isIdentChar(src[i]) {
+				i++
+			}
+			// C++ raw strings: R"delim( ... )delim"
+			if i < n && src[i] == '"' && src[i-1] == 'R' && i-s <= 3 {
+				i = skipRaw(src, i)
+				continue
+			}
+			if w.candidate(src, s, i) {
+				r.cands = append(r.cands, int32(s))
+			}
+		default:
+			i++
+		}
+	}
+	return r
+}
+
+// candidate decides whether the identifier src[s:e] is worth a look.
+func (w *walker) candidate(src []byte, s, e int) bool {
+	b := src[s:e]
+	// A member name after -> or . ?
+	k := s - 1
+	for k >= 0 && (src[k] == ' ' || src[k] == '\t') {
+		k--
+	}
+	if k >= 0 && (src[k] == '.' || (src[k] == '>' && k > 0 && src[k-1] == '-')) {
+		return w.fieldName(b).interesting
+	}
+	if len(b) < 2 {
+		return false
+	}
+	ni := w.info(b)
+	return ni.entry != nil || isInterestingUnknown(b) || isTargetMacro(b)
+}
+
+// skipQuoted skips a string or character literal starting at i (the
+// quote); an unterminated one ends at the end of its line.
+func skipQuoted(src []byte, i int, q byte) int {
+	n := len(src)
+	i++
+	for i < n {
+		switch src[i] {
+		case '\\':
+			i += 2
+			continue
+		case q:
+			return i + 1
+		case '\n':
+			return i
+		}
+		i++
+	}
+	return n
+}
+
+// skipRaw skips a C++ raw string whose opening quote is at i.
+func skipRaw(src []byte, i int) int {
+	n := len(src)
+	j := i + 1
+	for j < n && j-i <= 17 && src[j] != '(' && src[j] != '"' && src[j] != '\n' {
+		j++
+	}
+	if j >= n || src[j] != '(' {
+		return skipQuoted(src, i, '"')
+	}
+	delim := src[i+1 : j]
+	for k := j + 1; k < n; k++ {
+		if src[k] == ')' && k+1+len(delim) < n && string(src[k+1:k+1+len(delim)]) == string(delim) && src[k+1+len(delim)] == '"' {
+			return k + 2 + len(delim)
+		}
+	}
+	return n
+}
+
+// hasCandidate reports whether a candidate lies in [s, e). Queries come in
+// walk order (non-decreasing s), so the cursor ci only moves forward.
+func (w *walker) hasCandidate(s, e int) bool {
+	c := w.cands
+	for w.ci < len(c) && int(c[w.ci]) < s {
+		w.ci++
+	}
+	if w.ci < len(c) && int(c[w.ci]) < e {
+		return true
+	}
+	// Out-of-order query (should not happen): binary search.
+	if w.ci > 0 && int(c[w.ci-1]) >= s {
+		lo, hi := 0, w.ci
+		for lo < hi {
+			m := (lo + hi) / 2
+			if int(c[m]) < s {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo < len(c) && int(c[lo]) < e
+	}
+	return false
+}
