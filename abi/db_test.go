@@ -177,6 +177,8 @@ func TestCheck(t *testing.T) {
 		{"PyModule_Create", abi3t, ExcludedABI3T, Version{}},
 		{"PyModule_GetDef", abi3t, Available, Version{}}, // a caveat only
 		{"PyErr_GetRaisedException", Target{Limited: V(3, 8), ABI3T: V(3, 15)}, Available, Version{}},
+		{"Py_LIMITED_API", abi3(8), Available, Version{}},
+		{"Py_TARGET_ABI3T", abi3t, Available, Version{}},
 		{"NotACPythonName", abi3(8), Unknown, Version{}},
 		{"", abi3(8), Unknown, Version{}},
 	}
@@ -392,6 +394,8 @@ func TestDocURL(t *testing.T) {
 		{"PyType_GetName", "https://docs.python.org/3/c-api/type.html#c.PyType_GetName"},
 		{"METH_VARARGS", "https://docs.python.org/3/c-api/structures.html#c.METH_VARARGS"},
 		{"PyErr_GetRaisedException", "https://docs.python.org/3/c-api/exceptions.html#c.PyErr_GetRaisedException"},
+		{"Py_LIMITED_API", "https://docs.python.org/3/c-api/stable.html#c.Py_LIMITED_API"},
+		{"PY_SSIZE_T_CLEAN", "https://docs.python.org/3/c-api/arg.html#c.PY_SSIZE_T_CLEAN"},
 		{"_PyObject_GC_TRACK", ""},
 		{"_Py_Dealloc", ""},
 	} {

@@ -64,6 +64,7 @@ var docNames = map[string]string{
 	"PyOS_snprintf": "conversion", "PyOS_vsnprintf": "conversion", "PyOS_string_to_double": "conversion",
 	"PyOS_double_to_string": "conversion", "PyOS_stricmp": "conversion", "PyOS_strnicmp": "conversion",
 	"PyOS_strtol": "conversion", "PyOS_strtoul": "conversion",
+	"Py_LIMITED_API": "stable", "Py_TARGET_ABI3T": "stable", "PY_SSIZE_T_CLEAN": "arg",
 	"Py_EnterRecursiveCall": "exceptions", "Py_LeaveRecursiveCall": "exceptions",
 	"PyStructSequence_Desc": "tuple", "PyStructSequence_Field": "tuple",
 	"PyTime_Check": "datetime", "PyTime_CheckExact": "datetime", "PyTime_FromTime": "datetime",

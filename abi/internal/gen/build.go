@@ -121,6 +121,18 @@ func buildDB(shared, abiDir string) (*abi.DB, stats, string, error) {
 		}
 		entries = append(entries, e)
 	}
+	for _, n := range sortedKeys(in.cur.Config) {
+		if names[n] {
+			return nil, st, "", fmt.Errorf("curated.toml: config macro %s is already in the CPython data", n)
+		}
+		c := in.cur.Config[n]
+		v, err := ver(c.Since)
+		if err != nil || v.IsZero() || c.Note == "" {
+			return nil, st, "", fmt.Errorf("curated.toml: config macro %s needs since and note", n)
+		}
+		entries = append(entries, abi.Entry{Name: n, Kind: abi.KindMacro, Tier: abi.TierLimited,
+			LimitedFrom: v, Documented: true, Note: c.Note})
+	}
 	byName := make(map[string]*abi.Entry, len(entries))
 	for i := range entries {
 		byName[entries[i].Name] = &entries[i]

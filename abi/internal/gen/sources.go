@@ -151,6 +151,10 @@ func readRefcounts(path string) (map[string][]refParam, error) {
 
 // curated is curated.toml.
 type curated struct {
+	Config map[string]struct {
+		Since string `toml:"since"`
+		Note  string `toml:"note"`
+	} `toml:"config"`
 	Steals     map[string][]string `toml:"steals"`
 	ReturnType map[string]string   `toml:"return_type"`
 	ABI3T      struct {
