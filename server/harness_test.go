@@ -262,13 +262,18 @@ func (c *client) readLoop() {
 			c.mu.Lock()
 			c.requests = append(c.requests, *m.Method)
 			h := c.onRequest
+			close(c.changed)
+			c.changed = make(chan struct{})
+			// Answer off the read loop: the server may be writing to us.
+			go func() {
+				res, rerr := h(*m.Method, m.Params)
+				if rerr != nil {
+					c.fw.write(outError{JSONRPC: "2.0", ID: m.ID, Error: rerr})
+				} else {
+					c.fw.write(outResult{JSONRPC: "2.0", ID: m.ID, Result: res})
+				}
+			}()
 			c.mu.Unlock()
-			res, rerr := h(*m.Method, m.Params)
-			if rerr != nil {
-				c.fw.write(outError{JSONRPC: "2.0", ID: m.ID, Error: rerr})
-			} else {
-				c.fw.write(outResult{JSONRPC: "2.0", ID: m.ID, Result: res})
-			}
 		case kindNotification:
 			c.mu.Lock()
 			c.notes = append(c.notes, m)
@@ -516,5 +521,27 @@ func (c *client) exitCode() int {
 	case <-time.After(waitTimeout):
 		c.t.Fatalf("server did not exit")
 		return -1
+	}
+}
+
+// waitRequest waits until the server has sent a request with method.
+func (c *client) waitRequest(method string) {
+	c.t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		c.mu.Lock()
+		for _, m := range c.requests {
+			if m == method {
+				c.mu.Unlock()
+				return
+			}
+		}
+		ch := c.changed
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			c.t.Fatalf("the server sent no %s request", method)
+		}
 	}
 }

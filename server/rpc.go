@@ -242,10 +242,15 @@ func indexHeader(b []byte) int {
 	return -1
 }
 
-// isHeaderPrefix reports whether b is a non-empty beginning of
-// "Content-Length:" (a body cut short right inside the next header).
-func isHeaderPrefix(b []byte) bool {
-	return len(b) > 0 && len(b) < len(contentLengthKey) && bytes.EqualFold(b, contentLengthKey[:len(b)])
+// headerPrefixSuffix is the length of the longest end of b that begins
+// "Content-Length:" (a body that ends inside the next message's header).
+func headerPrefixSuffix(b []byte) int {
+	for n := min(len(b), len(contentLengthKey)-1); n > 0; n-- {
+		if bytes.EqualFold(b[len(b)-n:], contentLengthKey[:n]) {
+			return n
+		}
+	}
+	return 0
 }
 
 // resync discards input up to the next "Content-Length:" header.
@@ -296,22 +301,25 @@ func (fr *frameReader) next() ([]byte, *frameError, error) {
 			break
 		}
 		sawHeader = true
+		if i := indexHeader([]byte(line)); i > 0 {
+			// Junk (the rest of a cut-off message) runs into the next
+			// message's header: answer the junk, read the message.
+			rest := line[i:]
+			if !long {
+				rest += "\n"
+			}
+			fr.unread([]byte(rest))
+			return nil, &frameError{codeParseError, fmt.Sprintf("parse error: malformed input %q", truncate(line[:i], 60))}, nil
+		}
 		name, value, ok := strings.Cut(line, ":")
 		name = strings.TrimSpace(name)
 		if long || !ok || !isToken(name) {
-			bad = fmt.Sprintf("malformed header %q", truncate(line, 60))
-			// Not a header block at all (e.g. a body without header): skip
-			// to the next message, which may start inside this line.
-			if i := indexHeader([]byte(line)); i > 0 {
-				rest := line[i:]
-				if !long {
-					rest += "\n"
-				}
-				fr.unread([]byte(rest))
-			} else if err := fr.resync(); err != nil {
+			// Not a header block at all (e.g. a body without header):
+			// skip to the next message.
+			if err := fr.resync(); err != nil {
 				return nil, nil, err
 			}
-			return nil, &frameError{codeParseError, "parse error: " + bad}, nil
+			return nil, &frameError{codeParseError, fmt.Sprintf("parse error: malformed header %q", truncate(line, 60))}, nil
 		}
 		if strings.EqualFold(name, "Content-Length") {
 			n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
@@ -342,12 +350,12 @@ func (fr *frameReader) next() ([]byte, *frameError, error) {
 		// A header without its body (or a too-large Content-Length)
 		// swallows the next message's header: give it back.
 		i := indexHeader(body)
-		if i < 0 && isHeaderPrefix(body) {
-			i = 0
+		if i < 0 {
+			i = len(body) - headerPrefixSuffix(body)
 		}
-		if i >= 0 {
+		if i < len(body) {
 			fr.unread(body[i:])
-			return nil, &frameError{codeParseError, "parse error: message body is not valid JSON (truncated message?)"}, nil
+			return nil, &frameError{codeParseError, "parse error: message body is not valid JSON (wrong Content-Length?)"}, nil
 		}
 	}
 	return body, nil, nil
