@@ -14,5 +14,5 @@ if [ -z "$targets" ]; then
 fi
 for t in $targets; do
   echo "-- $t ($fuzztime)"
-  go test "$pkg" -run '^$' -fuzz "^${t}\$" -fuzztime "$fuzztime" -parallel 2 2>&1 | tail -n 20
+  go test "$pkg" -run '^$' -fuzz "^${t}\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s -parallel 2 2>&1 | tail -n 20
 done

@@ -251,7 +251,7 @@ func flagsDeclaration(args []string) (d Declaration, first int, ok bool) {
 		d.Macro = m // Py_TARGET_ABI3T when both are set
 		d.Value = one.Value
 	}
-	d.Text = strings.Join(texts, " ")
+	d.Text = clip(strings.Join(texts, " "))
 	return d, first, true
 }
 

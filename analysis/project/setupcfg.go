@@ -67,7 +67,7 @@ func ParseSetupCfg(path string, src []byte) ([]Declaration, []Problem) {
 				Path:   path,
 				Line:   lineNo,
 				Column: keyStart + 1,
-				Text:   strings.TrimSpace(line[:vstart] + value),
+				Text:   clip(strings.TrimSpace(line[:vstart] + value)),
 			}
 		}
 		switch {

@@ -100,7 +100,7 @@ func isSourceName(s string) bool {
 // or glob patterns.
 func joinRel(dir, p string) (string, bool) {
 	p = strings.ReplaceAll(p, `\`, "/")
-	if p == "" || strings.HasPrefix(p, "/") || strings.ContainsAny(p, "$@*?[{") || hasDrive(p) {
+	if p == "" || !utf8.ValidString(p) || strings.HasPrefix(p, "/") || strings.ContainsAny(p, "$@*?[{") || hasDrive(p) {
 		return "", false
 	}
 	j := path.Join(dir, p)

@@ -102,7 +102,7 @@ func locateTOMLKeys(src []byte) tomlKeys {
 
 func (k tomlKeys) add(p string, line, col int, text string) {
 	if _, ok := k[p]; !ok {
-		k[p] = tomlPos{line: line, col: col, text: text}
+		k[p] = tomlPos{line: line, col: col, text: clip(text)}
 	}
 }
 
