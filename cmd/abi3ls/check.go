@@ -63,7 +63,7 @@ func runCheck(e env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	run, code := newChecker(ctx, e, cf, *jobs)
+	run, code := newChecker(e, cf, *jobs)
 	if run == nil {
 		return code
 	}
@@ -132,7 +132,7 @@ type checker struct {
 	errors []report.FileError
 }
 
-func newChecker(ctx context.Context, e env, cf configFlags, jobs int) (*checker, int) {
+func newChecker(e env, cf configFlags, jobs int) (*checker, int) {
 	ws, err := workspace.New(cf.options())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "abi3ls: %v\n", err)

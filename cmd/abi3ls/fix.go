@@ -43,7 +43,7 @@ func runFix(e env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	c, code := newChecker(ctx, e, cf, *jobs)
+	c, code := newChecker(e, cf, *jobs)
 	if c == nil {
 		return code
 	}
