@@ -139,12 +139,17 @@ type Entry struct {
 
 // Since is the version from which the name is usable under the Limited API:
 // Added when the name is in stable_abi.toml (or MacroFrom when the headers
-// provide it as a macro earlier), else LimitedFrom.
+// provide it as a macro earlier; or LimitedFrom when the headers hide it
+// until a later target, as METH_FASTCALL: added 3.7, declared from 3.10),
+// else LimitedFrom.
 func (e *Entry) Since() Version {
 	if !e.MacroFrom.IsZero() && (e.Added.IsZero() || e.MacroFrom.Less(e.Added)) {
 		return e.MacroFrom
 	}
 	if !e.Added.IsZero() {
+		if e.Added.Less(e.LimitedFrom) {
+			return e.LimitedFrom
+		}
 		return e.Added
 	}
 	return e.LimitedFrom

@@ -168,6 +168,8 @@ func TestCheck(t *testing.T) {
 		{"PyType_FromModuleAndSpec", abi3(9), TooNew, V(3, 10)},
 		{"PyObject_DelAttr", abi3(8), TooNew, V(3, 13)}, // a function in 3.13 headers
 		{"Py_buffer", abi3(10), TooNew, V(3, 11)},
+		{"METH_FASTCALL", abi3(8), TooNew, V(3, 10)}, // toml 3.7, headers gate it at 3.10
+		{"METH_FASTCALL", abi3(10), Available, Version{}},
 		{"_PyObject_GC_TRACK", abi3(8), Private, Version{}},
 		{"_Py_Dealloc", abi3(8), Private, Version{}},
 		{"PyWeakref_GetObject", abi3(8), ABIOnly, Version{}},

@@ -360,7 +360,11 @@ func printLookup(w io.Writer, j lookupJSON) {
 	if j.Added != nil {
 		added := "stable_abi.toml: added in " + *j.Added
 		if j.Since != nil && *j.Since != *j.Added {
-			added += " (as an exported symbol; the headers provide it as a macro/inline from " + *j.Since + ")"
+			if sv, av := mustVer(*j.Since), mustVer(*j.Added); sv.Less(av) {
+				added += " (as an exported symbol; the headers provide it as a macro/inline from " + *j.Since + ")"
+			} else {
+				added += " (but the headers declare it only from " + *j.Since + ")"
+			}
 		}
 		line("stable ABI", added)
 	}
@@ -451,6 +455,11 @@ func printLookup(w io.Writer, j lookupJSON) {
 		}
 		line("status", st+" for "+deref(j.Target))
 	}
+}
+
+func mustVer(s string) abi.Version {
+	v, _ := abi.ParseVersion(s)
+	return v
 }
 
 func sinceText(v *string) string {

@@ -210,6 +210,7 @@ func TestLookupText(t *testing.T) {
 			"borrowed reference"}},
 		{[]string{"PyErr_GetRaisedException", "--target", "3.8"}, []string{"too-new (needs 3.12) for abi3 3.8+"}},
 		{[]string{"PyTypeObject"}, []string{"opaque under the Limited API"}},
+		{[]string{"METH_FASTCALL"}, []string{"added in 3.7 (but the headers declare it only from 3.10)"}},
 		{[]string{"PyModule_Create"}, []string{"abi3t:", "excluded:", "PyModExport_"}},
 		{[]string{"PyUnicode_AS_UNICODE"}, []string{"Python 3.11 are the last to declare it"}},
 		{[]string{"PyVarObject.ob_size"}, []string{"read with:   Py_SIZE(o)", "write with:  Py_SET_SIZE(o, n)"}},

@@ -324,6 +324,9 @@ func (in *inputs) entry(name string) (abi.Entry, error) {
 	default:
 		return e, fmt.Errorf("unknown tier %q", e.Tier)
 	}
+	if !e.Added.IsZero() && e.Added.Less(e.LimitedFrom) {
+		notes = append(notes, fmt.Sprintf("stable_abi.toml says added in %s, but the headers declare it only from Py_LIMITED_API %s", e.Added, e.LimitedFrom))
+	}
 	if a != nil && a["note"] != "" {
 		notes = append(notes, a["note"])
 	}
