@@ -41,6 +41,7 @@ var settingsKeys = map[string]string{
 	"select":      "select",
 	"ignore":      "ignore",
 	"includedirs": "include-dirs",
+	"include":     "include-dirs", // the Go field's name
 	"exclude":     "exclude",
 	"maxfilesize": "max-file-size",
 }
@@ -296,8 +297,12 @@ func settingsProblems(file string, m map[string]any, keys tomlKeys, prefix strin
 
 func knownKeys() string {
 	names := make([]string, 0, len(settingsKeys))
+	seen := map[string]bool{}
 	for _, v := range settingsKeys {
-		names = append(names, v)
+		if !seen[v] {
+			seen[v] = true
+			names = append(names, v)
+		}
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
