@@ -68,6 +68,8 @@ func refApply(text string, c change, utf16 bool) string {
 var pieces = []string{
 	"a", "x", " ", "é", "😀", "€", "\n", "\r\n", "\r", "BAD_", "BAD_y", "int ", ";", "(", ")", "{", "}",
 	"#define Py_LIMITED_API 0x03080000\n", "/* c */", "\"s\"", "PyObject *o = PyTuple_GET_ITEM(t, 0);\n", "\t", "\x00",
+	"Py_TYPE(o)->tp_name", "PyType_FromModuleAndSpec(m, s, NULL)", "#if PY_VERSION_HEX >= 0x030A0000\n", "#endif\n",
+	"o->ob_refcnt", "_PyObject_GC_TRACK(o);", "static PyObject *f(PyObject *self) {\n",
 }
 
 func randomText(r *rand.Rand, n int) string {
@@ -100,10 +102,16 @@ func randomChange(r *rand.Rand, text string) change {
 // newBareServer is a server that is never run, for driving documents and
 // snapshots directly.
 func newBareServer(t testing.TB) (*Server, *grammars.Pool) {
+	return newBareServerWith(t, true)
+}
+
+func newBareServerWith(t testing.TB, fake bool) (*Server, *grammars.Pool) {
 	pool := grammars.NewPool()
 	t.Cleanup(pool.Close)
 	s := New(strings.NewReader(""), &strings.Builder{}, Options{Analyzer: &analysis.Analyzer{DB: abi.Default(), Parse: pool}})
-	s.eng = &fakeEngine{pool: pool}
+	if fake {
+		s.eng = &fakeEngine{pool: pool}
+	}
 	return s, pool
 }
 
@@ -129,7 +137,11 @@ func spans(tree *sitter.Tree) []nodeSpan {
 // the naive application and that the incrementally reparsed tree and its
 // findings equal those of a fresh parse.
 func checkEdits(t *testing.T, seed int64, steps int, enc encoding) {
-	s, pool := newBareServer(t)
+	checkEditsWith(t, seed, steps, enc, true)
+}
+
+func checkEditsWith(t *testing.T, seed int64, steps int, enc encoding, fake bool) {
+	s, pool := newBareServerWith(t, fake)
 	defer s.cleanup()
 	r := rand.New(rand.NewSource(seed))
 	ref := randomText(r, 30)
@@ -169,7 +181,7 @@ func checkEdits(t *testing.T, seed int64, steps int, enc encoding) {
 		if diff := cmp.Diff(spans(fresh), spans(sn.tree)); diff != "" {
 			t.Fatalf("seed %d step %d: incremental tree differs from a fresh parse (-fresh +incremental):\n%s\ntext %q", seed, step, diff, ref)
 		}
-		want, err := s.eng.Analyze(context.Background(), analysis.Input{Path: "/fuzz.c", Lang: grammars.C, Src: []byte(ref), Tree: fresh})
+		want, err := s.eng.Analyze(context.Background(), analysis.Input{Path: "/fuzz.c", Lang: grammars.C, Src: []byte(ref), Tree: fresh, Includes: sn.in.Includes})
 		fresh.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -194,6 +206,14 @@ func TestRandomEdits(t *testing.T) {
 			enc = encUTF8
 		}
 		t.Run(fmt.Sprint(seed), func(t *testing.T) { checkEdits(t, seed, 60, enc) })
+	}
+}
+
+// TestRandomEditsRealAnalysis: the same with the real analysis, whose
+// findings after incremental reparses must equal a fresh analysis.
+func TestRandomEditsRealAnalysis(t *testing.T) {
+	for seed := int64(100); seed < 112; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { checkEditsWith(t, seed, 40, encUTF16, false) })
 	}
 }
 
