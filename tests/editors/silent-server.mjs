@@ -28,7 +28,7 @@ process.stdin.on('data', (chunk) => {
     if (msg.method === 'exit') process.exit(0);
     if (msg.id === undefined || msg.method === undefined) continue;
     if (msg.method === 'initialize') {
-      send({ id: msg.id, result: { capabilities: caps, serverInfo: { name: 'silent-server', version: '0' } } });
+      send({ id: msg.id, result: { capabilities: caps, serverInfo: { name: 'abi3ls (silent test server)', version: '0' } } });
     } else {
       send({ id: msg.id, result: null });
     }
