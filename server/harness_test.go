@@ -401,7 +401,10 @@ func (c *client) diags(uri string, version int32) publishParams {
 		if m.Method == nil || *m.Method != "textDocument/publishDiagnostics" {
 			return false
 		}
-		var p publishParams
+		var p struct {
+			URI     string `json:"uri"`
+			Version *int32 `json:"version"`
+		}
 		return json.Unmarshal(m.Params, &p) == nil && p.URI == uri && p.Version != nil && *p.Version == version
 	})
 	var p publishParams

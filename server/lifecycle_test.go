@@ -169,3 +169,49 @@ func TestPanicRecovered(t *testing.T) {
 	}
 	c.shutdownExit()
 }
+
+// TestTreesFreed: closing, reopening and replacing documents frees their
+// trees while the server runs.
+func TestTreesFreed(t *testing.T) {
+	c := newClient(t, Options{}, true)
+	c.initialize(nil)
+	waitTrees := func(want int64, what string) {
+		t.Helper()
+		deadline := time.Now().Add(waitTimeout)
+		for c.srv.LiveTrees() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d live trees, want %d", what, c.srv.LiveTrees(), want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for cycle := 0; cycle < 200; cycle++ {
+		uri := "file:///cycle.c"
+		c.open(uri, "int BAD_a;\n")
+		c.diags(uri, 1)
+		c.change(uri, 2, []int{0, 0, 0, 0}, "int y;\n")
+		c.diags(uri, 2)
+		c.hoverText(uri, 1, 5)
+		if cycle%3 == 0 {
+			c.open(uri, "int BAD_b;\n") // replaces the open document
+			c.diags(uri, 1)
+		}
+		if cycle%5 == 0 {
+			c.change(uri, 3, nil, "int BAD_full;\n") // full replacement
+			c.diags(uri, 3)
+		}
+		c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": uri}})
+		c.next("cleared", isMethod("textDocument/publishDiagnostics"))
+	}
+	waitTrees(0, "after 200 open/edit/close cycles")
+	// Open documents hold a bounded number of trees (document + snapshot).
+	for i := 0; i < 10; i++ {
+		uri := "file:///open" + string(rune('a'+i)) + ".c"
+		c.open(uri, "int BAD_x;\n")
+		c.diags(uri, 1)
+	}
+	if n := c.srv.LiveTrees(); n > 20 {
+		t.Errorf("10 open documents hold %d trees", n)
+	}
+	c.shutdownExit()
+}
