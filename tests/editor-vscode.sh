@@ -81,7 +81,12 @@ setsid env "${EDITOR_ENV[@]}" PATH="$NODE24:$PATH" "$CS" --bind-addr "127.0.0.1:
   --ignore-last-opened --user-data-dir "$UD" --extensions-dir "$EXT" "$WS" >"$OUT/code-server.log" 2>&1 &
 CSPID=$!
 # Stop code-server and everything it started (extension host, abi3ls) by process group.
-on_exit "kill -TERM -- -$CSPID 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 -- -$CSPID 2>/dev/null || break; sleep 0.3; done; kill -KILL -- -$CSPID 2>/dev/null"
+stop_code_server() {
+  kill -TERM -- -"$CSPID" 2>/dev/null || return 0
+  for _ in $(seq 1 20); do kill -0 -- -"$CSPID" 2>/dev/null || return 0; sleep 0.25; done
+  kill -KILL -- -"$CSPID" 2>/dev/null || true
+}
+on_exit stop_code_server
 up=0
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then up=1; break; fi
@@ -95,6 +100,14 @@ rc=0
 (cd "$EDT" && PORT=$PORT WS=$WS OUT=$OUT PROFILE=$WORK/chromium \
   timeout 300 "$NODE24/node" drive-vscode.mjs) || rc=$?
 timing "browser drive (Chromium + code-server)" "$t0"
+t0=$(now_ms)
+stop_code_server
+# Nothing started for this run (code-server, extension host, abi3ls, Chromium) may outlive it.
+left=$(pgrep -a -f -- "$WORK/" | grep -v -e pgrep -e "$0" || true)
+if [ -n "$left" ]; then
+  echo "FAIL processes left after stopping code-server:"; echo "$left"; rc=1
+fi
+timing "stop code-server (process group)" "$t0"
 echo "--- spam.c on disk after the test:"
 grep -n 'PyTuple_' "$WS/spam.c" || true
 # The extension's log (output channel) from the extension host logs, for diagnosis.

@@ -2,6 +2,7 @@
 // the abi3ls extension in the real editor UI. Run by tests/editor-vscode.sh with
 // PORT, WS (workspace folder), OUT (artifacts folder), PROFILE (browser profile).
 // Every wait is bounded; exit 1 when a check fails.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const { PORT, WS, OUT, PROFILE } = process.env;
@@ -97,6 +98,19 @@ try {
     .then(() => true, () => false);
   const abiItems = (await statusItems()).filter((i) => /abi3|audit/.test(i.text) || i.id.includes('abi3ls'));
   check(statusOk, `status bar shows "abi3 3.10+": ${JSON.stringify(abiItems)}`);
+
+  // 3b. A settings change applies without a reload: ABI001 as a warning through the workspace
+  // settings file, then back to an error.
+  const squiggles = (kind) => page.evaluate((k) => document.querySelectorAll(`.monaco-editor .squiggly-${k}`).length, kind);
+  mkdirSync(`${WS}/.vscode`, { recursive: true });
+  writeFileSync(`${WS}/.vscode/settings.json`, JSON.stringify({ 'abi3ls.severity': { ABI001: 'warning' } }));
+  const toWarning = await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-warning').length >= 2
+    && document.querySelectorAll('.monaco-editor .squiggly-error').length === 0, null, { timeout: 15000 }).then(() => true, () => false);
+  check(toWarning, `"abi3ls.severity": {"ABI001": "warning"} turns both squiggles into warnings without a reload (warnings ${await squiggles('warning')}, errors ${await squiggles('error')})`);
+  writeFileSync(`${WS}/.vscode/settings.json`, '{}');
+  const toError = await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-error').length >= 2,
+    null, { timeout: 15000 }).then(() => true, () => false);
+  check(toError, `removing the setting makes them errors again (errors ${await squiggles('error')})`);
 
   // 4. Hover over the first squiggle: the diagnostic and the server's hover, naming PyTuple_GetItem.
   const sq = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning').first();

@@ -62,7 +62,7 @@ local function main()
   local abi3ls = require('abi3ls')
   abi3ls.setup({
     cmd = { SERVER, 'serve' },
-    settings = { audit = 'hint' },
+    settings = { audit = 'hint', severity = { ABI001 = 'warning' } }, -- checked below
     flags = { debounce_text_changes = 0 },
   })
 
@@ -92,8 +92,15 @@ local function main()
   end
   local l1 = find(bufnr, 'PyTuple_GET_ITEM(args, 0)')
   local d1 = abi_diags(bufnr)[1]
-  check(d1.lnum + 1 == l1 and d1.severity == vim.diagnostic.severity.ERROR,
-    string.format('first ABI001 is an error on line %d (got line %d, severity %d)', l1, d1.lnum + 1, d1.severity))
+  check(d1.lnum + 1 == l1 and d1.severity == vim.diagnostic.severity.WARN,
+    string.format('first ABI001 on line %d is a warning, as set in setup({settings}) (got line %d, severity %d)',
+      l1, d1.lnum + 1, d1.severity))
+  -- Settings changed at run time reach the server (didChangeConfiguration + workspace/configuration).
+  abi3ls.set_settings({ severity = { ABI001 = 'error' } })
+  check(vim.wait(5000, function()
+    local ds = abi_diags(bufnr)
+    return #ds == 2 and ds[1].severity == vim.diagnostic.severity.ERROR
+  end, 20), 'set_settings: ABI001 republished as an error')
 
   -- 2. Hover on the first use names the Limited API alternative.
   local row, col = find(bufnr, 'PyTuple_GET_ITEM(args, 0)')

@@ -240,7 +240,9 @@ class Abi3ls implements vscode.Disposable {
     this.status.command = 'abi3ls.showMinimumTarget';
     if (st === undefined) {
       this.status.text = 'abi3ls';
-      this.status.tooltip = failure !== '' ? `abi3ls: ${failure}` : 'abi3ls: starting';
+      const running = this.client?.isRunning() ?? false;
+      this.status.tooltip =
+        failure !== '' ? `abi3ls: ${failure}` : running ? 'abi3ls: no status for this file yet' : 'abi3ls: starting';
     } else {
       this.status.text = statusText(st);
       this.status.tooltip = `${describe(st)}\n\nClick for details.`;
