@@ -51,7 +51,14 @@ func Generate(o Options) []byte {
 	}
 	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	var b bytes.Buffer
-	lines := func() int { return bytes.Count(b.Bytes(), []byte{'\n'}) }
+	// counted keeps the line count of b up to counted bytes, so sizing a
+	// large file stays linear.
+	counted, nl := 0, 0
+	lines := func() int {
+		nl += bytes.Count(b.Bytes()[counted:], []byte{'\n'})
+		counted = b.Len()
+		return nl
+	}
 	fmt.Fprintf(&b, "/* Generated benchmark module %s (seed %d). */\n", o.Module, o.Seed)
 	if o.Limited != "" {
 		fmt.Fprintf(&b, "#define Py_LIMITED_API %s\n", o.Limited)
@@ -84,4 +91,78 @@ func Generate(o Options) []byte {
 	fmt.Fprintf(&b, "static struct PyModuleDef moduledef = {\n    PyModuleDef_HEAD_INIT, \"%s\", NULL, -1, module_methods,\n};\n\n", o.Module)
 	fmt.Fprintf(&b, "PyMODINIT_FUNC\nPyInit_%s(void)\n{\n    return PyModule_Create(&moduledef);\n}\n", o.Module)
 	return b.Bytes()
+}
+
+// EditPoints returns n byte offsets of src, spread over the function
+// bodies, where typing one character lands inside a CPython API name (just
+// after a "Py" that begins an identifier in an indented statement line):
+// the shape of a keystroke in the middle of real code. The same src and
+// seed give the same offsets; offsets repeat when src has fewer such places
+// than n.
+func EditPoints(src []byte, n int, seed uint64) []int {
+	var places []int
+	for off := 0; off < len(src); {
+		end := bytes.IndexByte(src[off:], '\n')
+		if end < 0 {
+			end = len(src) - off
+		}
+		line := src[off : off+end]
+		if bytes.HasPrefix(line, []byte("    ")) {
+			if i := apiNameIn(line); i >= 0 {
+				places = append(places, off+i+2)
+			}
+		}
+		off += end + 1
+	}
+	if len(places) == 0 || n <= 0 {
+		return nil
+	}
+	r := rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d))
+	out := make([]int, n)
+	for i := range out {
+		out[i] = places[r.IntN(len(places))]
+	}
+	return out
+}
+
+// apiNameIn returns the index of the first "Py" in line that starts an
+// identifier and is followed by a letter or '_', or -1.
+func apiNameIn(line []byte) int {
+	for i := 0; i+2 < len(line); i++ {
+		if line[i] != 'P' || line[i+1] != 'y' {
+			continue
+		}
+		if i > 0 && isIdent(line[i-1]) {
+			continue
+		}
+		if c := line[i+2]; c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
+			return i
+		}
+	}
+	return -1
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+}
+
+// File is one generated file of a tree.
+type File struct {
+	Path string // slash-separated, relative to the tree's root
+	Src  []byte
+}
+
+// Tree returns files generated files of about lines lines each, spread
+// over ten package directories (pkg0/m0.c, pkg1/m1.c, ...), each a module
+// of its own with seed seed+i.
+func Tree(files, lines int, seed uint64, limited string) []File {
+	out := make([]File, files)
+	for i := range out {
+		mod := "m" + strconv.Itoa(i)
+		out[i] = File{
+			Path: "pkg" + strconv.Itoa(i%10) + "/" + mod + ".c",
+			Src:  Generate(Options{Lines: lines, Seed: seed + uint64(i), Module: mod, Limited: limited}),
+		}
+	}
+	return out
 }
