@@ -69,6 +69,7 @@ t0=$(now_ms)
 timeout 180 "${cs[@]}" --install-extension "$WORK/abi3ls.vsix" >"$OUT/install.log" 2>&1 ||
   { cat "$OUT/install.log"; echo "FAIL code-server --install-extension"; exit 1; }
 timing "code-server --install-extension" "$t0"
+echo "code-server $(timeout 60 "${cs[@]}" --version 2>/dev/null | tail -1), $(/usr/bin/chromium --version 2>/dev/null)"
 installed=$(timeout 60 "${cs[@]}" --list-extensions --show-versions 2>/dev/null)
 echo "installed extensions: $installed"
 grep -q '^abi3ls.abi3ls@' <<<"$installed" || { echo "FAIL extension not listed"; exit 1; }
