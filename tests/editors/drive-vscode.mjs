@@ -24,7 +24,8 @@ const ctx = await chromium.launchPersistentContext(PROFILE, {
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
 const page = ctx.pages()[0] ?? (await ctx.newPage());
-page.setDefaultTimeout(15000);
+page.setDefaultTimeout(20000);
+page.setDefaultNavigationTimeout(90000);
 page.on('pageerror', (e) => console.log('pageerror:', e.message.slice(0, 200)));
 
 async function shot(name) {
@@ -51,8 +52,8 @@ async function runCommand(title) {
 }
 
 try {
-  await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(WS)}`);
-  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(WS)}`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
   check(true, 'workbench loaded');
 
   // Open spam.c from the Explorer (Quick Open as the fallback: its file search can be slow on a busy machine).
