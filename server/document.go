@@ -119,8 +119,8 @@ func (d *document) applyChanges(changes []change, enc encoding) {
 		nt = append(nt, d.text[:start]...)
 		nt = append(nt, c.Text...)
 		nt = append(nt, d.text[end:]...)
+		d.lines = d.lines.edited(nt, start, end, len(c.Text))
 		d.text = nt
-		d.lines = newLineIndex(d.text)
 	}
 }
 

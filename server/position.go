@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"sort"
 	"unicode/utf8"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -29,20 +30,70 @@ func (e encoding) String() string {
 type lineIndex []int
 
 func newLineIndex(text []byte) lineIndex {
-	li := make(lineIndex, 1, 1+len(text)/32)
-	for i := 0; i < len(text); {
-		j := bytes.IndexAny(text[i:], "\r\n")
+	return appendStarts(make(lineIndex, 1, 1+len(text)/32), text, 0, len(text))
+}
+
+// appendStarts appends the line starts p with from < p <= to: the offsets
+// after each byte in [from, to) that ends a line terminator ("\n", or "\r"
+// not followed by "\n"; text beyond to is looked at for that).
+func appendStarts(li lineIndex, text []byte, from, to int) lineIndex {
+	// Next "\r" and "\n" at or after i (-1: none before to), found with
+	// IndexByte and reused until passed.
+	nextCR, nextLF := -2, -2
+	next := func(i int, c byte, cur int) int {
+		if cur == -1 || cur >= i {
+			return cur
+		}
+		if j := bytes.IndexByte(text[i:to], c); j >= 0 {
+			return i + j
+		}
+		return -1
+	}
+	for i := from; i < to; {
+		nextCR, nextLF = next(i, '\r', nextCR), next(i, '\n', nextLF)
+		j := nextLF
+		if nextCR >= 0 && (j < 0 || nextCR < j) {
+			j = nextCR
+		}
 		if j < 0 {
 			break
 		}
-		i += j
-		if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
-			i++
+		if text[j] == '\r' && j+1 < len(text) && text[j+1] == '\n' {
+			if j+1 < to {
+				li = append(li, j+2)
+			}
+			i = j + 2
+			continue
 		}
-		i++
-		li = append(li, i)
+		li = append(li, j+1)
+		i = j + 1
 	}
 	return li
+}
+
+// edited returns the line index of newText, which is the indexed text with
+// [start, end) replaced by insLen bytes. Only the lines around the change
+// are scanned.
+func (li lineIndex) edited(newText []byte, start, end, insLen int) lineIndex {
+	k := li.lineOf(start)
+	if k > 0 {
+		k-- // a "\r" ending the line before may join a "\n" inserted at start
+	}
+	a := li[k]
+	newEnd := start + insLen
+	scanEnd := min(newEnd+1, len(newText))
+	delta := insLen - (end - start)
+	j := sort.SearchInts(li, end+1) // first old line start after the change
+	out := make(lineIndex, 0, k+1+len(li)-j+8)
+	out = append(out, li[:k+1]...)
+	out = appendStarts(out, newText, a, scanEnd)
+	for j < len(li) && li[j]+delta <= scanEnd {
+		j++ // found by the scan
+	}
+	for ; j < len(li); j++ {
+		out = append(out, li[j]+delta)
+	}
+	return out
 }
 
 // contentEnd is the offset where line's content ends (before its line
