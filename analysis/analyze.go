@@ -56,14 +56,16 @@ type pass struct {
 
 // Analyze analyzes one file.
 func (a *Analyzer) Analyze(ctx context.Context, in Input) (*Result, error) {
-	p, err := a.run(ctx, &in)
+	p, err := a.run(ctx, &in, false)
 	if err != nil {
 		return nil, err
 	}
 	return p.result(), nil
 }
 
-func (a *Analyzer) run(ctx context.Context, in *Input) (*pass, error) {
+// run analyzes a file. full makes the walk visit every CPython name (for
+// hover), not only those that can matter to a rule.
+func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -97,6 +99,8 @@ func (a *Analyzer) run(ctx context.Context, in *Input) (*pass, error) {
 	k := kindsFor(lang)
 	w := newWalker(db, k, in.Src)
 	w.abi3t = !audit && !ti.target.ABI3T.IsZero()
+	w.check = p.check
+	w.full = full
 	p.w = w
 
 	// 2. Declarations of local headers: their names are the user's and

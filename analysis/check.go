@@ -10,7 +10,9 @@ var lowest = abi.Target{Limited: abi.V(3, 2)}
 
 // verdict checks a name once per file, under the target and under the
 // lowest Limited API (for the minimum target).
-func (p *pass) verdict(ni *nameInfo) {
+func (p *pass) verdict(ni *nameInfo) { p.w.verdict(ni) }
+
+func (w *walker) verdict(ni *nameInfo) {
 	if ni.checked {
 		return
 	}
@@ -18,8 +20,35 @@ func (p *pass) verdict(ni *nameInfo) {
 	if ni.entry == nil {
 		return
 	}
-	ni.res = p.db.Check(ni.name, p.check)
-	ni.min = p.db.Check(ni.name, lowest)
+	ni.res = w.db.Check(ni.name, w.check)
+	ni.min = w.db.Check(ni.name, lowest)
+}
+
+// alwaysCandidates are names rules look at even when they are available
+// everywhere.
+var alwaysCandidates = map[string]bool{
+	"PY_VERSION_HEX": true, "PyVarObject_HEAD_INIT": true, "PyObject_HEAD_INIT": true,
+	"PyModule_Create": true, "PyModule_Create2": true, macroLimited: true, macroABI3T: true,
+}
+
+// worthALook says whether uses of a CPython name can matter: a finding, the
+// minimum target, or a rule that looks at available names. In full mode
+// (hover) every name does.
+func (w *walker) worthALook(ni *nameInfo) bool {
+	if w.full || alwaysCandidates[ni.name] {
+		return true
+	}
+	w.verdict(ni)
+	if ni.res.Status != abi.Available || ni.min.Status != abi.Available {
+		return true
+	}
+	if _, ok := abi3tReasons[ni.name]; ok && !w.check.ABI3T.IsZero() {
+		return true
+	}
+	if st, ok := w.db.Struct(ni.name); ok && (st.Opaque || !w.check.ABI3T.IsZero() && st.OpaqueABI3T) {
+		return true // sizeof, by value
+	}
+	return false
 }
 
 // isPrivateName reports a `_Py*` / `_PY*` spelling.

@@ -15,7 +15,7 @@ func (a *Analyzer) Hover(ctx context.Context, in Input, res *Result, off int) (*
 	if off < 0 || off > len(in.Src) {
 		return nil, nil
 	}
-	p, err := a.run(ctx, &in)
+	p, err := a.run(ctx, &in, true)
 	if err != nil {
 		return nil, err
 	}

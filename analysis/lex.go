@@ -105,7 +105,10 @@ func (w *walker) candidate(src []byte, s, e int) bool {
 		return false
 	}
 	ni := w.info(b)
-	return ni.entry != nil || isInterestingUnknown(b) || isTargetMacro(b)
+	if ni.entry != nil {
+		return w.worthALook(ni)
+	}
+	return isInterestingUnknown(b) || isTargetMacro(b)
 }
 
 // skipQuoted skips a string or character literal starting at i (the

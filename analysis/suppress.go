@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 )
 
@@ -92,13 +93,9 @@ func (p *pass) suppressFix(f Finding) Fix {
 	}
 	comment := "/* abi3ls: ignore[" + f.Code + "] */"
 	fix := Fix{Title: "Ignore " + f.Code + " on this line", Applicability: Unsafe, Kind: "quickfix"}
-	inComment := false
-	for _, c := range p.w.f.comments {
-		if c.start < le && c.end > le {
-			inComment = true
-			break
-		}
-	}
+	cs := p.w.f.comments
+	k := sort.Search(len(cs), func(i int) bool { return cs[i].end > le })
+	inComment := k < len(cs) && cs[k].start < le
 	switch {
 	case inComment:
 		ind := ls

@@ -157,6 +157,10 @@ type walker struct {
 	// abi3t: PyObject by value matters (local declarations of it are
 	// processed eagerly).
 	abi3t bool
+	// check is the target names are checked against (zero in audit mode);
+	// full makes every CPython name a candidate (hover).
+	check abi.Target
+	full  bool
 	aux   *sitter.TreeCursor
 	// seenStruct marks struct specifiers already read (by start offset).
 	seenStruct map[int]bool
@@ -246,41 +250,82 @@ func (w *walker) text(n *sitter.Node) string {
 	return string(w.src[startOf(n):n.EndByte()])
 }
 
-// walk runs the single pass over the tree.
+// walk runs the single pass over the tree. Containers (the file,
+// preprocessor blocks, blocks of statements) are walked child by child, for
+// the declarations they hold; inside anything else the cursor jumps
+// straight to the children that hold a candidate of the lexical pre-pass.
 func (w *walker) walk(root *sitter.Node) {
 	c := root.Walk()
 	defer c.Close()
 	w.aux = root.Walk()
 	defer w.aux.Close()
 	w.frames = w.frames[:0]
-	for {
-		n := c.Node()
-		cls := w.k.of(n)
-		descend, fr := w.enter(c, n, cls)
-		if descend && !alwaysWalk(cls) && len(w.frames) > 0 && !w.hasCandidate(startOf(n), int(n.EndByte())) {
+	w.visit(c, root, w.k.of(root))
+}
+
+// visit handles the cursor's current node and returns its end offset, or
+// -1 when it did not need it.
+func (w *walker) visit(c *sitter.TreeCursor, n *sitter.Node, cls class) int {
+	descend, fr := w.enter(c, n, cls)
+	if !descend {
+		return -1
+	}
+	end := -1
+	if !alwaysWalk(cls) && len(w.frames) > 0 {
+		end = int(n.EndByte())
+		if !w.hasCandidate(startOf(n), end) {
 			w.leave(&fr)
-			descend = false
-		}
-		if descend && c.GotoFirstChild() {
-			w.frames = append(w.frames, fr)
-			continue
-		}
-		if descend {
-			w.leave(&fr)
-		}
-		for !c.GotoNextSibling() {
-			if !c.GotoParent() {
-				return
-			}
-			top := len(w.frames) - 1
-			if top < 0 {
-				return
-			}
-			fr := w.frames[top]
-			w.frames = w.frames[:top]
-			w.leave(&fr)
+			return end
 		}
 	}
+	w.frames = append(w.frames, fr)
+	if end < 0 || cls == cCompound || cls == cError {
+		if c.GotoFirstChild() {
+			for {
+				ch := c.Node()
+				w.visit(c, ch, w.k.of(ch))
+				if !c.GotoNextSibling() {
+					break
+				}
+			}
+			c.GotoParent()
+		}
+	} else {
+		for w.ci < len(w.cands) && int(w.cands[w.ci]) < end {
+			q := int(w.cands[w.ci])
+			if c.GotoFirstChildForByte(uint32(q)) == nil {
+				break
+			}
+			ch := c.Node()
+			chStart := startOf(ch)
+			if chStart > q {
+				// No child covers q (the lexer saw a name the tree does not
+				// have there): drop it.
+				w.ci++
+				c.GotoParent()
+				continue
+			}
+			chCls := w.k.of(ch)
+			chEnd := w.visit(c, ch, chCls)
+			if chEnd < 0 {
+				if chCls == cIdent || chCls == cTypeIdent || chCls == cFieldIdent {
+					_, chEnd = identRange(w.src, ch)
+				} else {
+					chEnd = int(ch.EndByte())
+				}
+			}
+			c.GotoParent()
+			for w.ci < len(w.cands) && int(w.cands[w.ci]) < chEnd {
+				w.ci++
+			}
+			if w.ci < len(w.cands) && int(w.cands[w.ci]) == q {
+				w.ci++
+			}
+		}
+	}
+	w.frames = w.frames[:len(w.frames)-1]
+	w.leave(&fr)
+	return end
 }
 
 // alwaysWalk lists the nodes walked into even without candidates: they
@@ -422,23 +467,36 @@ type pendingDecl struct {
 
 // eagerLocal says whether a local declaration must be read now: its type
 // may be an opaque struct held by value (ABI005/ABI011), or it declares a
-// struct.
+// struct. The type is read from the text (the declaration's first name
+// that is not a qualifier), which spares the tree a query per declaration.
 func (w *walker) eagerLocal(n *sitter.Node) bool {
-	t := n.ChildByFieldId(w.k.fType)
-	if t == nil {
-		return false
-	}
-	switch w.k.of(t) {
-	case cTypeIdent:
-		s, e := identRange(w.src, t)
-		rt := w.resolve(cType{Base: string(w.src[s:e])})
+	src := w.src
+	i := startOf(n)
+	for i < len(src) {
+		for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
+			i++
+		}
+		if i >= len(src) || !isIdentStart(src[i]) {
+			return false
+		}
+		j := i
+		for j < len(src) && isIdentChar(src[j]) {
+			j++
+		}
+		word := string(src[i:j])
+		switch word {
+		case "const", "static", "volatile", "register", "extern", "unsigned", "signed", "inline", "auto", "thread_local", "_Thread_local":
+			i = j
+			continue
+		case "struct", "union", "enum", "class":
+			return true
+		}
+		rt := w.resolve(cType{Base: word})
 		st, ok := w.db.Struct(rt.Base)
-		if !ok {
+		if !ok || rt.Ptr != 0 {
 			return false
 		}
 		return st.Opaque || w.abi3t && st.OpaqueABI3T
-	case cStruct, cEnumSpec:
-		return true
 	}
 	return false
 }
