@@ -300,7 +300,7 @@ minSymbol, minLocation, blockers, findings, analyzed, reason."
                         (format " (%s%s)" pinned
                                 (if (string-empty-p pinned-at) "" (concat " at " pinned-at))))))
             (when (and (numberp blockers) (> blockers 0))
-              (format "%d use(s) outside every Limited API version" blockers))
+              (format "%d API name(s) that no Limited API version has" blockers))
             (format "%s finding(s)" findings)))
      "; ")))
 

@@ -21,7 +21,7 @@ export interface FileStatus {
   /** The API name that pins the minimum version, and where it is used ("spam.c:42"). */
   pinnedBy: string;
   pinnedAt: string;
-  /** Uses that no Limited API version allows. */
+  /** Distinct API names that no Limited API version has. */
   blockers: number;
   findings: number;
   /** Why the file was not analyzed (too large, excluded...), empty when it was. */
@@ -118,7 +118,7 @@ export function describe(s: FileStatus): string {
     lines.push('Minimum version this file needs: any (no versioned API used)');
   }
   if (s.blockers > 0) {
-    lines.push(`${s.blockers} use(s) outside every Limited API version`);
+    lines.push(`${s.blockers} API name(s) that no Limited API version has`);
   }
   lines.push(`${s.findings} finding(s) in this file`);
   return lines.join('\n');

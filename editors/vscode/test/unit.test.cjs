@@ -46,7 +46,7 @@ test('parseFileStatus / statusText / describe', () => {
     [{ target: 'abi3t 3.15+', abi3t: '3.15', source: 'compileFlags', blockers: 0, findings: 0, analyzed: true },
      'abi3t 3.15+', ['free-threaded stable ABI', 'declared by the compile flags']],
     [{ target: 'audit', source: 'none', blockers: 3, findings: 3, analyzed: true },
-     'audit', ['audit mode', '3 use(s) outside every Limited API version']],
+     'audit', ['audit mode', '3 API name(s) that no Limited API version has']],
     [{ target: 'audit', source: 'none', blockers: 0, findings: 0, analyzed: false, reason: 'too large' },
      'audit', ['Not analyzed: too large.']],
   ];

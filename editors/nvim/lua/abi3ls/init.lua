@@ -326,7 +326,7 @@ function M.describe(s)
       .. (s.pinned_at ~= '' and ' at ' .. s.pinned_at or '') .. ')') or ''))
   end
   if s.blockers > 0 then
-    table.insert(parts, s.blockers .. ' use(s) outside every Limited API version')
+    table.insert(parts, s.blockers .. ' API name(s) that no Limited API version has')
   end
   table.insert(parts, s.findings .. ' finding(s)')
   return table.concat(parts, '; ')
