@@ -1,0 +1,227 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/abi3ls/abi3ls/abi"
+	"github.com/abi3ls/abi3ls/analysis"
+	"github.com/abi3ls/abi3ls/bench/corpus"
+	"github.com/abi3ls/abi3ls/bench/internal/lspclient"
+	"github.com/abi3ls/abi3ls/bench/internal/measure"
+	"github.com/abi3ls/abi3ls/grammars"
+	"github.com/abi3ls/abi3ls/server"
+)
+
+// source20k is the editor file: a generated 20,000-line extension
+// module under a Limited API target.
+func source20k() []byte {
+	return corpus.Generate(corpus.Options{Lines: 20000, Seed: 1, Limited: "0x03080000"})
+}
+
+const uri20k = "file:///bench/gen20k.c"
+
+// inProcess is a server.Server on pipes with a client attached.
+type inProcess struct {
+	c    *lspclient.Client
+	srv  *server.Server
+	exit chan int
+	in   *io.PipeWriter
+}
+
+// startServer runs a server with no debounce and the real analysis.
+func startServer(tb testing.TB) *inProcess {
+	tb.Helper()
+	pool := grammars.NewPool()
+	toServer, serverIn := io.Pipe()
+	fromServer, serverOut := io.Pipe()
+	srv := server.New(toServer, serverOut, server.Options{
+		Debounce: -1,
+		Analyzer: &analysis.Analyzer{DB: abi.Default(), Parse: pool},
+	})
+	p := &inProcess{c: lspclient.New(fromServer, serverIn), srv: srv, exit: make(chan int, 1), in: serverIn}
+	go func() {
+		code := srv.Run()
+		serverOut.Close()
+		pool.Close()
+		p.exit <- code
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.c.Initialize(ctx, ""); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.stop(tb) })
+	return p
+}
+
+func (p *inProcess) stop(tb testing.TB) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.c.Shutdown(ctx); err != nil {
+		tb.Errorf("shutdown: %v", err)
+	}
+	select {
+	case code := <-p.exit:
+		if code != 0 {
+			tb.Errorf("server exited with %d", code)
+		}
+	case <-ctx.Done():
+		tb.Errorf("server did not exit")
+	}
+	p.in.Close()
+	if n := p.srv.LiveTrees(); n != 0 {
+		tb.Errorf("%d tree-sitter trees live after exit", n)
+	}
+}
+
+// TestHarness runs the benchmark harness on a small file so it cannot rot:
+// open, edits in API names (diagnostics for every version), close.
+func TestHarness(t *testing.T) {
+	src := corpus.Generate(corpus.Options{Lines: 300, Seed: 4, Limited: "0x03080000"})
+	p := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	uri := "file:///bench/small.c"
+	d, pub, err := measure.Open(ctx, p.c, uri, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub.Count == 0 || d <= 0 {
+		t.Fatalf("open: %d diagnostics after %v; the corpus should have findings", pub.Count, d)
+	}
+	var lat []time.Duration
+	points := corpus.EditPoints(src, 4, 1)
+	last, err := measure.Keystrokes(ctx, p.c, uri, src, 1, points, 8, func(i int, d time.Duration) { lat = append(lat, d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last != 9 || len(lat) != 8 {
+		t.Fatalf("last version %d, %d latencies; want 9 and 8", last, len(lat))
+	}
+	if err := p.c.Close(uri); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkParse20k is the floor: a bare tree-sitter parse of the 20k-line
+// file.
+func BenchmarkParse20k(b *testing.B) {
+	src := source20k()
+	bp, err := measure.NewBareParser()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bp.Close()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := bp.Parse(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAnalyze20k is a full analysis (parse included) of the same file.
+func BenchmarkAnalyze20k(b *testing.B) {
+	src := source20k()
+	pool := grammars.NewPool()
+	defer pool.Close()
+	a := &analysis.Analyzer{DB: abi.Default(), Parse: pool}
+	in := analysis.Input{Path: "gen20k.c", Lang: grammars.C, Src: src}
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := a.Analyze(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAnalysisOverParse is figure 4: a full analysis against a bare
+// parse of the same bytes, interleaved, best of b.N each (target <= 1.3).
+func BenchmarkAnalysisOverParse(b *testing.B) {
+	src := source20k()
+	bp, err := measure.NewBareParser()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bp.Close()
+	pool := grammars.NewPool()
+	defer pool.Close()
+	a := &analysis.Analyzer{DB: abi.Default(), Parse: pool}
+	in := analysis.Input{Path: "gen20k.c", Lang: grammars.C, Src: src}
+	var parse, full []time.Duration
+	for b.Loop() {
+		d, err := bp.Parse(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parse = append(parse, d)
+		start := time.Now()
+		if _, err := a.Analyze(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+		full = append(full, time.Since(start))
+	}
+	b.ReportMetric(ms(measure.Min(parse)), "parse-ms")
+	b.ReportMetric(ms(measure.Min(full)), "analyze-ms")
+	b.ReportMetric(float64(measure.Min(full))/float64(measure.Min(parse)), "analyze/parse")
+}
+
+// BenchmarkOpen20k is figure 2 in process: didOpen of the 20k-line file
+// to its diagnostics, against a bare parse of the same bytes.
+func BenchmarkOpen20k(b *testing.B) {
+	src := source20k()
+	bp, err := measure.NewBareParser()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bp.Close()
+	p := startServer(b)
+	ctx := context.Background()
+	var parse, open []time.Duration
+	for b.Loop() {
+		d, err := bp.Parse(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parse = append(parse, d)
+		d, _, err = measure.Open(ctx, p.c, uri20k, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		open = append(open, d)
+		if err := p.c.Close(uri20k); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(ms(measure.Min(parse)), "parse-ms")
+	b.ReportMetric(ms(measure.Min(open)), "open-ms")
+	b.ReportMetric(float64(measure.Min(open))/float64(measure.Min(parse)), "open/parse")
+}
+
+// BenchmarkKeystroke20k is figure 1 in process: one-character edits inside
+// API names of the open 20k-line file, didChange to diagnostics, no
+// debounce; b.N edits (use -benchtime 1000x for the figure).
+func BenchmarkKeystroke20k(b *testing.B) {
+	src := source20k()
+	p := startServer(b)
+	ctx := context.Background()
+	if _, _, err := measure.Open(ctx, p.c, uri20k, src); err != nil {
+		b.Fatal(err)
+	}
+	points := corpus.EditPoints(src, 1000, 1)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	if _, err := measure.Keystrokes(ctx, p.c, uri20k, src, 1, points, b.N, func(i int, d time.Duration) { lat = append(lat, d) }); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(measure.Percentile(lat, 50)), "p50-ms")
+	b.ReportMetric(ms(measure.Percentile(lat, 99)), "p99-ms")
+	b.ReportMetric(float64(bytes.Count(src, []byte{'\n'})), "lines")
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

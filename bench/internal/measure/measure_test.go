@@ -1,0 +1,68 @@
+package measure
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestPercentile(t *testing.T) {
+	ms := func(ns ...int) []time.Duration {
+		var out []time.Duration
+		for _, n := range ns {
+			out = append(out, time.Duration(n)*time.Millisecond)
+		}
+		return out
+	}
+	hundred := make([]int, 100)
+	for i := range hundred {
+		hundred[i] = 100 - i
+	}
+	tests := []struct {
+		name string
+		ds   []time.Duration
+		p    float64
+		want time.Duration
+	}{
+		{"empty", nil, 50, 0},
+		{"one", ms(7), 99, 7 * time.Millisecond},
+		{"median odd", ms(3, 1, 2), 50, 2 * time.Millisecond},
+		{"median even", ms(4, 1, 3, 2), 50, 2 * time.Millisecond},
+		{"p99 of 100", ms(hundred...), 99, 99 * time.Millisecond},
+		{"p100", ms(hundred...), 100, 100 * time.Millisecond},
+		{"p1", ms(hundred...), 1, 1 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Percentile(tc.ds, tc.p); got != tc.want {
+				t.Fatalf("Percentile(%v) = %v, want %v", tc.p, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRSSOfSelf(t *testing.T) {
+	rss, peak, err := RSS(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rss < 1<<20 || peak < rss {
+		t.Fatalf("rss %d, peak %d", rss, peak)
+	}
+	if _, _, err := RSS(-1); err == nil {
+		t.Fatal("RSS of a process that cannot exist succeeded")
+	}
+}
+
+func TestBareParser(t *testing.T) {
+	p, err := NewBareParser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, src := range []string{"int main(void) { return 0; }\n", "", "}}}{{{ broken"} {
+		if _, err := p.Parse([]byte(src)); err != nil {
+			t.Fatalf("parse %q: %v", src, err)
+		}
+	}
+}
