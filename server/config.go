@@ -8,10 +8,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/abi3ls/abi3ls/analysis"
 	"github.com/abi3ls/abi3ls/analysis/project"
 )
+
+// clientCallTimeout bounds the server's own requests to the client.
+const clientCallTimeout = 30 * time.Second
 
 // folder is a workspace folder (or, for a file outside every folder, the
 // project root found above it). Immutable: a reload makes a new folder.
@@ -296,11 +300,16 @@ func (s *Server) logProblems(f *folder) {
 
 // reanalyzeAll drops every open document's snapshot and analyses it again
 // at once (configuration or facts changed).
-func (s *Server) reanalyzeAll() {
+func (s *Server) reanalyzeAll() { s.reanalyzeOthers(nil, 0) }
+
+// reanalyzeOthers reanalyses every open document but except after delay.
+func (s *Server) reanalyzeOthers(except *document, delay time.Duration) {
 	s.docsMu.Lock()
 	docs := make([]*document, 0, len(s.docs))
 	for _, d := range s.docs {
-		docs = append(docs, d)
+		if d != except {
+			docs = append(docs, d)
+		}
 	}
 	s.docsMu.Unlock()
 	sort.Slice(docs, func(i, j int) bool { return docs[i].uri < docs[j].uri })
@@ -312,7 +321,7 @@ func (s *Server) reanalyzeAll() {
 		}
 		d.invalidate(false)
 		d.mu.Unlock()
-		s.schedule(d, 0)
+		s.schedule(d, delay)
 	}
 }
 
@@ -368,6 +377,8 @@ func (s *Server) pullConfiguration(ctx context.Context) {
 	for _, f := range folders {
 		items = append(items, item{ScopeURI: f.uri, Section: "abi3ls"})
 	}
+	ctx, cancel := context.WithTimeout(ctx, clientCallTimeout)
+	defer cancel()
 	var res []json.RawMessage
 	if err := s.call(ctx, "workspace/configuration", map[string]any{"items": items}, &res); err != nil {
 		s.log.Warn("workspace/configuration failed", "err", err)
@@ -408,6 +419,8 @@ func (s *Server) registerWatchers(ctx context.Context) {
 		"method":          "workspace/didChangeWatchedFiles",
 		"registerOptions": map[string]any{"watchers": ws},
 	}}}
+	ctx, cancel := context.WithTimeout(ctx, clientCallTimeout)
+	defer cancel()
 	if err := s.call(ctx, "client/registerCapability", params, nil); err != nil {
 		s.log.Warn("registering file watchers failed", "err", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 )
@@ -467,6 +468,61 @@ func TestBuildFileChange(t *testing.T) {
 		}
 		d := findCode(p.Diagnostics, "T002")
 		return d != nil && strings.Contains(d.Message, "cp310")
+	})
+	c.shutdownExit()
+}
+
+// TestImplicitRootAndFolders: a file outside every workspace folder gets
+// the facts of the project above it; folders can be added later.
+func TestImplicitRootAndFolders(t *testing.T) {
+	proj := t.TempDir()
+	writeFiles(t, proj, map[string]string{"setup.cfg": "[bdist_wheel]\npy_limited_api = cp39\n"})
+	added := t.TempDir()
+	writeFiles(t, added, map[string]string{"setup.cfg": "[bdist_wheel]\npy_limited_api = cp311\n"})
+	c := newClient(t, Options{}, true)
+	c.initialize(nil)
+	uri := fileURI(filepath.Join(proj, "src", "m.c"))
+	c.open(uri, "int x;\n")
+	if d := findCode(c.diags(uri, 1).Diagnostics, "T002"); d == nil || !strings.Contains(d.Message, "cp39") {
+		t.Errorf("implicit root: %+v", d)
+	}
+	c.notify("workspace/didChangeWorkspaceFolders", map[string]any{"event": map[string]any{
+		"added": []any{map[string]any{"uri": fileURI(added), "name": "added"}}, "removed": []any{},
+	}})
+	// Wait for the folder to be loaded: its document gets its facts.
+	uri2 := fileURI(filepath.Join(added, "n.c"))
+	for v := int32(1); ; v++ {
+		c.open(uri2, "int y;\n")
+		d := findCode(c.diags(uri2, 1).Diagnostics, "T002")
+		if d != nil && strings.Contains(d.Message, "cp311") {
+			break
+		}
+		if v > 200 {
+			t.Fatalf("added folder never applied: %+v", d)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.shutdownExit()
+}
+
+// TestHeaderChange: editing an open header reanalyses the files that
+// include it (real analysis: the target comes from the header).
+func TestHeaderChange(t *testing.T) {
+	dir := t.TempDir()
+	c := newClient(t, Options{}, false)
+	c.initialize(map[string]any{"rootUri": fileURI(dir)})
+	hdr := fileURI(filepath.Join(dir, "target.h"))
+	src := fileURI(filepath.Join(dir, "m.c"))
+	c.open(hdr, "#define Py_LIMITED_API 0x03080000\n")
+	c.diags(hdr, 1)
+	c.open(src, "#include \"target.h\"\n#include <Python.h>\nPyObject *f(PyObject *m, PyType_Spec *s) { return PyType_FromModuleAndSpec(m, s, NULL); }\n")
+	if got := codes(c.diags(src, 1).Diagnostics); got != "ABI002" {
+		t.Fatalf("with a 3.8 header: %s", got)
+	}
+	c.change(hdr, 2, []int{0, 23, 0, 33}, "0x030A0000")
+	c.next("the includer reanalysed", func(m *wireMsg) bool {
+		var p publishParams
+		return m.Method != nil && json.Unmarshal(m.Params, &p) == nil && p.URI == src && len(p.Diagnostics) == 0
 	})
 	c.shutdownExit()
 }

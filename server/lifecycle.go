@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"go.lsp.dev/protocol"
 )
@@ -248,7 +249,19 @@ func (s *Server) didChange(params json.RawMessage) error {
 	d.invalidate(true)
 	d.mu.Unlock()
 	s.schedule(d, s.opts.Debounce)
+	if isHeader(d.path) {
+		// Files including the header may see another target or macros.
+		s.reanalyzeOthers(d, s.opts.Debounce)
+	}
 	return nil
+}
+
+func isHeader(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".h", ".hh", ".hpp", ".hxx", ".h++", ".inc":
+		return true
+	}
+	return false
 }
 
 func (s *Server) didClose(params json.RawMessage) error {
