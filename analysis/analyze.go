@@ -88,6 +88,9 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	audit := !ti.target.IsLimited() || in.Config.Audit
 	env := envFor(ti.target.Target, audit)
 	pp := preproc.Evaluate(in.Src, env)
+	if !audit && a.knownMacros(db, pp, ti.target.Target, env) {
+		pp = preproc.Evaluate(in.Src, env)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -98,6 +101,7 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	}
 	k := kindsFor(lang)
 	w := newWalker(db, k, in.Src)
+	w.included = ti.included
 	w.abi3t = !audit && !ti.target.ABI3T.IsZero()
 	w.check = p.check
 	w.full = full
@@ -144,6 +148,36 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	p.runRules()
 	p.finish()
 	return p, nil
+}
+
+// knownMacros adds to env the CPython function-like macros and inline
+// functions that #if conditions test with defined() and that the target's
+// headers certainly provide, so that compatibility shims
+// (`#if !defined(Py_SET_TYPE)`) are dead code there. It reports whether
+// it added any.
+func (a *Analyzer) knownMacros(db database, pp *preproc.Result, t abi.Target, env preproc.Env) bool {
+	added := false
+	v := t.Effective()
+	for _, c := range pp.Conditionals {
+		for _, name := range c.Uses {
+			if _, ok := env.Defined[name]; ok {
+				continue
+			}
+			e, ok := db.Lookup(name)
+			if !ok || e.Tier != abi.TierLimited || e.FirstSeen.IsZero() || v.Less(e.FirstSeen) {
+				continue
+			}
+			if !(e.Kind == abi.KindFunction && (hasForm(e, "macro") || hasForm(e, "static_inline"))) {
+				continue
+			}
+			if db.Check(name, t).Status != abi.Available {
+				continue
+			}
+			env.Defined[name] = "1"
+			added = true
+		}
+	}
+	return added
 }
 
 // walkHeader collects the declarations of a local header.

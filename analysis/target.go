@@ -44,6 +44,9 @@ type targetInfo struct {
 	// project declarations that apply to the file (compile flags, build
 	// files), for ABI010.
 	projectDecls []project.Declaration
+	// included holds the base names of every header the file and its local
+	// headers include.
+	included map[string]bool
 }
 
 // limits on following local headers.
@@ -91,14 +94,15 @@ type scanState struct {
 	declared []FileTarget
 	// first define of each macro seen (file or header) before resolution.
 	firstLimited, firstABI3T *FileTarget
+	included                 map[string]bool
 }
 
 // resolveTarget finds the file's target in the order of precedence:
 // configuration override, #define in the file or a local header before
 // Python.h, compile flags, build files; else audit mode.
 func (a *Analyzer) resolveTarget(in *Input, pp *preproc.Result, env preproc.Env) *targetInfo {
-	ti := &targetInfo{}
-	st := &scanState{a: a, in: in, env: env, visited: map[string]bool{in.Path: true}}
+	ti := &targetInfo{included: map[string]bool{}}
+	st := &scanState{a: a, in: in, env: env, visited: map[string]bool{in.Path: true}, included: ti.included}
 
 	// Merge the file's target defines and includes in source order.
 	di, ii := 0, 0
@@ -130,6 +134,7 @@ func (a *Analyzer) resolveTarget(in *Input, pp *preproc.Result, env preproc.Env)
 		inc := pp.Includes[ii]
 		incPtr := &pp.Includes[ii]
 		ii++
+		st.included[path.Base(inc.Path)] = true
 		if !inc.Live || inc.Computed {
 			continue
 		}
@@ -253,6 +258,7 @@ func (st *scanState) header(from, name string, depth int) {
 		}
 		inc := hp.Includes[ii]
 		ii++
+		st.included[path.Base(inc.Path)] = true
 		if !inc.Live || inc.Computed {
 			continue
 		}

@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"path"
+	"strings"
+
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/preproc"
 
@@ -157,6 +160,9 @@ type walker struct {
 	// abi3t: PyObject by value matters (local declarations of it are
 	// processed eagerly).
 	abi3t bool
+	// included holds the base names of the headers the file and its local
+	// headers include (nil: unknown, everything is reachable).
+	included map[string]bool
 	// check is the target names are checked against (zero in audit mode);
 	// full makes every CPython name a candidate (hover).
 	check abi.Target
@@ -193,25 +199,41 @@ func (w *walker) info(b []byte) *nameInfo {
 	if ni, ok := w.names[string(b)]; ok {
 		return ni
 	}
-	s := string(b)
-	ni := &nameInfo{name: s}
-	if e, ok := w.db.Lookup(s); ok {
-		ni.entry = e
-	}
-	w.names[s] = ni
-	return ni
+	return w.newInfo(string(b))
 }
 
 func (w *walker) infoString(s string) *nameInfo {
 	if ni, ok := w.names[s]; ok {
 		return ni
 	}
+	return w.newInfo(s)
+}
+
+func (w *walker) newInfo(s string) *nameInfo {
 	ni := &nameInfo{name: s}
-	if e, ok := w.db.Lookup(s); ok {
+	if e, ok := w.db.Lookup(s); ok && w.reachable(e) {
 		ni.entry = e
 	}
 	w.names[s] = ni
 	return ni
+}
+
+// reachable reports whether the file can see a CPython name: names that
+// Python.h does not bring in (structmember.h, datetime.h, Python-ast.h,
+// token.h ...) are CPython's only where their header is included;
+// elsewhere `arg` or `state` is just a name.
+func (w *walker) reachable(e *abi.Entry) bool {
+	if e.InPythonH || e.Header == "" || w.included == nil || e.Tier == abi.TierPrivate || e.Tier == abi.TierABIOnly {
+		return true
+	}
+	return w.included[path.Base(e.Header)]
+}
+
+// hasAPIPrefix reports the spellings of CPython's API names (Py*, PY*,
+// _Py*, _PY*); other names it declares (digit, arg, METH_O ...) may also
+// be the user's locals.
+func hasAPIPrefix(s string) bool {
+	return strings.HasPrefix(s, "Py") || strings.HasPrefix(s, "PY") || strings.HasPrefix(s, "_Py") || strings.HasPrefix(s, "_PY")
 }
 
 // markUser records that the file defines name.
@@ -543,6 +565,11 @@ func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
 	if w.isDead(s) {
 		return
 	}
+	if !inCond && !hasAPIPrefix(ni.name) && len(w.scopes) > 1 {
+		if _, local := w.lookupVar(ni.name); local {
+			return // a local or a parameter of that name
+		}
+	}
 	ctx := ctxCode
 	if inCond {
 		ctx = ctxCondition
@@ -734,6 +761,11 @@ func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
 			break
 		}
 	}
+	// A designated initializer the grammar took for a member access: after
+	// a `,`, `{` or an #if line (`#if X\n .tp_vectorcall_offset = ...`).
+	if !fu.arrow && w.designator(s) {
+		return
+	}
 	// A designated initializer misparsed after a *_HEAD_INIT(...) macro
 	// without a comma (`PyVarObject_HEAD_INIT(NULL, 0) .tp_name = ...`).
 	if !fu.arrow && w.k.of(arg) == cCall {
@@ -752,6 +784,39 @@ func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
 	fu.base = t
 	w.fieldRole(&fu, fe)
 	w.f.fields = append(w.f.fields, fu)
+}
+
+// designator reports whether the `.` before the field starting at s opens
+// a designated initializer rather than a member access.
+func (w *walker) designator(s int) bool {
+	src := w.src
+	i := s - 1
+	for i >= 0 && (src[i] == ' ' || src[i] == '\t') {
+		i--
+	}
+	if i < 0 || src[i] != '.' {
+		return false
+	}
+	i--
+	for i >= 0 && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
+		i--
+	}
+	if i < 0 {
+		return true
+	}
+	switch src[i] {
+	case ',', '{', '(', '[':
+		return true
+	}
+	// The previous token ends a preprocessor line.
+	ls := i
+	for ls > 0 && src[ls-1] != '\n' {
+		ls--
+	}
+	for ls < i && (src[ls] == ' ' || src[ls] == '\t') {
+		ls++
+	}
+	return src[ls] == '#'
 }
 
 // fieldRole works out whether the field expression is read, written,
