@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // JSON-RPC and LSP error codes.
@@ -368,13 +369,56 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// frameWriter writes framed messages; safe for concurrent use.
+// frameWriter writes framed messages; safe for concurrent use. Messages
+// are queued and written in order by a goroutine of their own, so a
+// client that is slow to read never blocks the server's read loop.
 type frameWriter struct {
-	mu  sync.Mutex
-	w   io.Writer
-	err error
+	w io.Writer
+
+	once   sync.Once
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  [][]byte
+	err    error
+	closed bool
+	done   chan struct{}
 }
 
+func (fw *frameWriter) start() {
+	fw.once.Do(func() {
+		fw.cond = sync.NewCond(&fw.mu)
+		fw.done = make(chan struct{})
+		go fw.loop()
+	})
+}
+
+func (fw *frameWriter) loop() {
+	defer close(fw.done)
+	for {
+		fw.mu.Lock()
+		for len(fw.queue) == 0 && !fw.closed {
+			fw.cond.Wait()
+		}
+		batch := fw.queue
+		fw.queue = nil
+		fw.mu.Unlock()
+		if len(batch) == 0 {
+			return // closed and drained
+		}
+		for _, b := range batch {
+			if _, err := fw.w.Write(b); err != nil {
+				fw.mu.Lock()
+				fw.err = fmt.Errorf("write message: %w", err)
+				fw.queue = nil
+				fw.mu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+// write encodes v and queues it. It fails when v cannot be encoded or an
+// earlier write failed.
 func (fw *frameWriter) write(v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -384,16 +428,32 @@ func (fw *frameWriter) write(v any) error {
 	b.Grow(len(body) + 32)
 	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n", len(body))
 	b.Write(body)
+	fw.start()
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
 	if fw.err != nil {
 		return fw.err
 	}
-	if _, err := fw.w.Write(b.Bytes()); err != nil {
-		fw.err = fmt.Errorf("write message: %w", err)
-		return fw.err
+	if fw.closed {
+		return errors.New("write message: connection closed")
 	}
+	fw.queue = append(fw.queue, b.Bytes())
+	fw.cond.Signal()
 	return nil
+}
+
+// close stops accepting messages and waits up to timeout for the queued
+// ones to be written.
+func (fw *frameWriter) close(timeout time.Duration) {
+	fw.start()
+	fw.mu.Lock()
+	fw.closed = true
+	fw.cond.Signal()
+	fw.mu.Unlock()
+	select {
+	case <-fw.done:
+	case <-time.After(timeout):
+	}
 }
 
 type outRequest struct {

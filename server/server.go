@@ -238,6 +238,8 @@ func (s *Server) cleanup() {
 		delete(s.docs, uri)
 	}
 	s.docsMu.Unlock()
+	// Deliver what is queued (the shutdown reply, last diagnostics).
+	s.fw.close(5 * time.Second)
 }
 
 func (s *Server) dispatch(body []byte) {
