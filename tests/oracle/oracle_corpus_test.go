@@ -43,7 +43,7 @@ type group struct {
 
 // corpusStats are the figures of one target.
 type corpusStats struct {
-	Files, Causes, Matched, Followons, Unexplained     int
+	Files, Causes, Matched, Followons, Unexplained       int
 	Findings, Visible, Confirmed, Invisible, Dead, Known int
 	RecallMiss, PrecisionMiss                            []string
 }
