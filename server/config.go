@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis"
 	"github.com/abi3ls/abi3ls/analysis/project"
 )
@@ -109,14 +110,20 @@ func (w *workspace) settingsFor(f *folder) project.Settings {
 }
 
 // configFromSettings turns merged settings into the analysis
-// configuration. Invalid values are left at their defaults (and logged by
-// the caller through Settings.Validate).
+// configuration. Invalid values are left out (Settings.Validate reports
+// them to the log): a client's bad key must not stop the server.
+// It follows cmd/internal/workspace.ConfigFromSettings, which fails instead.
 func configFromSettings(s project.Settings) analysis.Config {
 	var c analysis.Config
 	if t, err := s.TargetVersion(); err == nil {
+		if s.ABI3TEnabled() && !t.IsLimited() {
+			t = abi.Target{ABI3T: abi.V(3, 15)} // the first free-threaded stable ABI
+		}
 		c.Target = t
 	}
 	switch s.AuditSeverity() {
+	case "off":
+		c.AuditOff = true
 	case "warning":
 		c.AuditSeverity = analysis.SeverityWarning
 	case "information":
@@ -124,14 +131,22 @@ func configFromSettings(s project.Settings) analysis.Config {
 	default:
 		c.AuditSeverity = analysis.SeverityHint
 	}
+	rules := analysis.Rules()
 	if sev := s.RuleSeverity(); len(sev) > 0 {
+		codes := make([]string, 0, len(sev))
+		for code := range sev {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes) // prefixes first, so "ABI00" = warning, "ABI004" = off works
 		c.Severity = map[string]analysis.Severity{}
-		for code, name := range sev {
-			c.Severity[code] = severityByName(name)
+		for _, code := range codes {
+			for _, full := range expandCodes(rules, []string{code}) {
+				c.Severity[full] = severityByName(sev[code])
+			}
 		}
 	}
-	c.Select = upper(s.Select)
-	c.Ignore = upper(s.Ignore)
+	c.Select = expandCodes(rules, s.Select)
+	c.Ignore = expandCodes(rules, s.Ignore)
 	return c
 }
 
@@ -149,13 +164,35 @@ func severityByName(name string) analysis.Severity {
 	return analysis.SeverityOff
 }
 
-func upper(in []string) []string {
+// expandCodes turns codes, code prefixes ("ABI00") and "ALL" into rule
+// codes; unknown codes are kept as written (upper-cased).
+func expandCodes(rules []analysis.Rule, in []string) []string {
 	if in == nil {
 		return nil
 	}
-	out := make([]string, len(in))
-	for i, s := range in {
-		out[i] = strings.ToUpper(strings.TrimSpace(s))
+	out := []string{}
+	seen := map[string]bool{}
+	add := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	for _, raw := range in {
+		c := strings.ToUpper(strings.TrimSpace(raw))
+		if c == "" {
+			continue
+		}
+		matched := false
+		for _, r := range rules {
+			if c == "ALL" || strings.HasPrefix(r.Code, c) {
+				add(r.Code)
+				matched = true
+			}
+		}
+		if !matched {
+			add(c)
+		}
 	}
 	return out
 }
@@ -177,7 +214,6 @@ func (s *Server) configFor(d *document) *docConfig {
 	if dc.maxFile <= 0 {
 		dc.maxFile = defaultMaxFile
 	}
-	dc.auditOff = set.AuditSeverity() == "off"
 	root := filepath.Dir(d.path)
 	if f != nil && f.root != "" {
 		root = f.root

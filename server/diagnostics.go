@@ -154,7 +154,7 @@ func (s *Server) publish(d *document, sn *snapshot, diags []protocol.Diagnostic)
 // toDiagnostics converts findings to LSP diagnostics.
 func (s *Server) toDiagnostics(sn *snapshot, res *analysis.Result) []protocol.Diagnostic {
 	out := []protocol.Diagnostic{}
-	if sn.conf.excluded || (sn.conf.auditOff && !res.Target.IsLimited()) {
+	if sn.conf.excluded {
 		return out
 	}
 	files := map[string]*fileText{}

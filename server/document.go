@@ -171,7 +171,6 @@ type docConfig struct {
 	folder   *folder // nil when the document is in no workspace folder
 	cfg      analysis.Config
 	excluded bool // matched an exclude glob: no diagnostics
-	auditOff bool // audit = "off": no diagnostics in audit mode
 	include  []string
 	maxFile  int64
 	maxDoc   int
