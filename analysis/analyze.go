@@ -196,7 +196,9 @@ func (a *Analyzer) walkHeader(w *walker, h localHeader, env preproc.Env) {
 	defer tree.Close()
 	hp := preproc.Evaluate(h.src, env)
 	for _, d := range hp.Defines {
-		w.markUser(d.Name)
+		if d.Live {
+			w.markUser(d.Name)
+		}
 	}
 	saveK := w.k
 	w.k = kindsFor(lang)
@@ -224,9 +226,12 @@ func (p *pass) result() *Result {
 
 // runRules runs every rule over the collected facts.
 func (p *pass) runRules() {
-	// Macros the file defines (even in dead branches) are the user's.
+	// Macros the file defines in live code are the user's (a compatibility
+	// shim that is dead under the target does not hide the real name).
 	for _, d := range p.pp.Defines {
-		p.w.markUser(d.Name)
+		if d.Live {
+			p.w.markUser(d.Name)
+		}
 	}
 	p.checkByValue() // ABI005, ABI011 (PyObject by value)
 	p.checkNames()   // ABI001, ABI002, ABI003, ABI011 (names), ABI009
