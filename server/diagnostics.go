@@ -90,6 +90,9 @@ func (s *Server) diagnose(ctx context.Context, d *document, gen uint64) {
 	case <-ctx.Done():
 		return
 	}
+	if d.lang == grammars.Unknown {
+		return // not C or C++: nothing to say, not even an empty list
+	}
 	sn := s.snapshotOf(d)
 	if sn == nil {
 		return

@@ -215,3 +215,27 @@ func TestTreesFreed(t *testing.T) {
 	}
 	c.shutdownExit()
 }
+
+// TestOtherLanguages: documents that are not C or C++ are kept in sync but
+// get no diagnostics and no hover.
+func TestOtherLanguages(t *testing.T) {
+	published := make(chan string, 10)
+	c := newClient(t, Options{}, true, func(s *Server) {
+		s.onPublish = func(uri string, v int32, sent bool) { published <- uri }
+	})
+	c.initialize(nil)
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": "file:///x.py", "languageId": "python", "version": 1, "text": "BAD_py = 1\n"}})
+	c.open("file:///y.c", "int BAD_c;\n")
+	if uri := <-published; uri != "file:///y.c" {
+		t.Errorf("published for %s", uri)
+	}
+	if h := c.hoverText("file:///x.py", 0, 1); h != "" {
+		t.Errorf("hover on python = %q", h)
+	}
+	// A header by extension, whatever its language id.
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": "file:///z.hpp", "languageId": "", "version": 1, "text": "int BAD_h;\n"}})
+	if d := c.diags("file:///z.hpp", 1).Diagnostics; len(d) != 1 {
+		t.Errorf("z.hpp: %+v", d)
+	}
+	c.shutdownExit()
+}
