@@ -59,10 +59,11 @@ type workspace struct {
 	folders []*folder // client folders, then implicit ones
 	caps    clientCaps
 	enc     encoding
-	init    project.Settings // initializationOptions
-	push    project.Settings // workspace/didChangeConfiguration
-	pulled  project.Settings // workspace/configuration without a scope
-	maxFile int64            // cap for workspace reads, from the client layers
+	init    project.Settings  // initializationOptions
+	push    project.Settings  // workspace/didChangeConfiguration
+	pulled  project.Settings  // workspace/configuration without a scope
+	maxFile int64             // cap for workspace reads, from the client layers
+	roots   map[string]string // directory -> project root found above it ("" = none)
 }
 
 // loadFolder reads a folder's build files and settings.
@@ -233,10 +234,22 @@ func (s *Server) configFor(d *document) *docConfig {
 // implicitFolder finds (and remembers) the project root above path for a
 // file opened outside every workspace folder.
 func (s *Server) implicitFolder(path string, maxFile int64) *folder {
-	root := project.FindRoot(filepath.Dir(path), func(p string) bool {
-		_, err := os.Stat(p)
-		return err == nil
-	})
+	dir := filepath.Dir(path)
+	s.ws.mu.RLock()
+	root, known := s.ws.roots[dir]
+	s.ws.mu.RUnlock()
+	if !known {
+		root = project.FindRoot(dir, func(p string) bool {
+			_, err := os.Stat(p)
+			return err == nil
+		})
+		s.ws.mu.Lock()
+		if s.ws.roots == nil {
+			s.ws.roots = map[string]string{}
+		}
+		s.ws.roots[dir] = root
+		s.ws.mu.Unlock()
+	}
 	if root == "" {
 		return nil
 	}
@@ -480,6 +493,9 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) error {
 	if len(paths) == 0 {
 		return nil
 	}
+	s.ws.mu.Lock()
+	s.ws.roots = nil // a marker file may have come or gone
+	s.ws.mu.Unlock()
 	s.goBackground("reload workspace", func(context.Context) { s.reloadFolders(paths) })
 	return nil
 }
