@@ -349,6 +349,8 @@ func (s *Server) executeCommand(params json.RawMessage) (func(context.Context) (
 			Applied       bool   `json:"applied"`
 			FailureReason string `json:"failureReason"`
 		}
+		ctx, cancel := context.WithTimeout(ctx, clientCallTimeout)
+		defer cancel()
 		err = s.call(ctx, "workspace/applyEdit", map[string]any{
 			"label": "abi3ls: fix all safe issues",
 			"edit":  sn.workspaceEdit(edits),
