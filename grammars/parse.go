@@ -22,7 +22,10 @@ type Pool struct {
 }
 
 // NewPool returns an empty parser pool.
-func NewPool() *Pool { return &Pool{free: map[Lang][]*sitter.Parser{}} }
+func NewPool() *Pool {
+	libcAllocator()
+	return &Pool{free: map[Lang][]*sitter.Parser{}}
+}
 
 func (p *Pool) get(l Lang) (*sitter.Parser, error) {
 	p.mu.Lock()
