@@ -145,7 +145,7 @@ func (c *conv) findDef() bool {
 			if name != c.name || id == nil {
 				continue
 			}
-			if p := id.Parent(); !same(p, dd) {
+			if !same(id, dd) && !(dd.Kind() == "init_declarator" && same(id.Parent(), dd)) {
 				// a pointer or array: not a static type object
 				continue
 			}

@@ -69,9 +69,10 @@ func parseInit(src []byte, open, close int, fields []string, aliases map[string]
 			if len(toks) > 0 && isPunct(src, toks[0], ",") {
 				toks = toks[1:]
 			}
-			if name == "PyObject_HEAD_INIT" {
-				list = append([]string{"ob_size"}, fields...)
-			}
+			// PyObject_HEAD_INIT(type) is a braced element too: in
+			// Python 3 it initializes the whole ob_base (ob_size is left
+			// 0), so tp_name comes next. (Python 2 code followed it with
+			// ob_size, which Python 3 reads as tp_name.)
 		}
 	}
 	if list == nil {
