@@ -3,7 +3,12 @@ package bench
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
 	"testing"
 	"time"
 
@@ -225,3 +230,68 @@ func BenchmarkKeystroke20k(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkOpenMany is figure 5a in process: 500 documents of 2,000 lines
+// open in one server (b.N rounds of opening and closing them all); it
+// reports the Go heap in use and the process RSS with all of them open.
+// Profile with -memprofile (Go heap) and compare with RSS (the rest is
+// mostly tree-sitter's C memory).
+func BenchmarkOpenMany(b *testing.B) {
+	const docs, lines = 500, 2000
+	srcs := make([][]byte, docs)
+	for i := range srcs {
+		srcs[i] = corpus.Generate(corpus.Options{Lines: lines, Seed: uint64(1000 + i), Module: "doc" + strconv.Itoa(i), Limited: "0x03080000"})
+	}
+	p := startServer(b)
+	ctx := context.Background()
+	var heap, rss float64
+	var trees int64
+	for b.Loop() {
+		for i, src := range srcs {
+			if err := p.c.Open("file:///bench/open/doc"+strconv.Itoa(i)+".c", src); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for i := range srcs {
+			if _, err := p.c.Diagnostics(ctx, "file:///bench/open/doc"+strconv.Itoa(i)+".c", 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap = measure.MB(int64(ms.HeapInuse))
+		r, _, err := measure.RSS(os.Getpid())
+		if err != nil {
+			b.Fatal(err)
+		}
+		rss = measure.MB(r)
+		trees = p.srv.LiveTrees()
+		if *openHeapProfile != "" {
+			writeHeapProfile(b, *openHeapProfile)
+		}
+		b.StartTimer()
+		for i := range srcs {
+			if err := p.c.Close("file:///bench/open/doc" + strconv.Itoa(i) + ".c"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(heap, "heap-MB")
+	b.ReportMetric(rss, "rss-MB")
+	b.ReportMetric(float64(trees), "trees")
+}
+
+var openHeapProfile = flag.String("openheapprofile", "", "BenchmarkOpenMany writes a heap profile with all documents open to this file")
+
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+}

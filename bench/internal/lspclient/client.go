@@ -26,6 +26,7 @@ import (
 type Publish struct {
 	Version int32
 	Count   int       // number of diagnostics
+	Bytes   int       // size of the message body
 	At      time.Time // when the reader decoded it
 }
 
@@ -214,7 +215,7 @@ func (c *Client) recordPublish(body []byte, at time.Time) error {
 	n := bytes.Count(body, []byte(`"source":"abi3ls"`))
 	c.mu.Lock()
 	d := c.doc(uri)
-	d.last = Publish{Version: version, Count: n, At: at}
+	d.last = Publish{Version: version, Count: n, Bytes: len(body), At: at}
 	d.seen = true
 	close(d.changed)
 	d.changed = make(chan struct{})

@@ -49,6 +49,9 @@ type BareParser struct{ p *sitter.Parser }
 
 // NewBareParser returns a C parser; Close it when done.
 func NewBareParser() (*BareParser, error) {
+	// A pool gives tree-sitter libc's allocator (grammars/alloc.go), as in
+	// abi3ls itself; the floor is measured on the same footing.
+	grammars.NewPool().Close()
 	p := sitter.NewParser()
 	if err := p.SetLanguage(grammars.C.Language()); err != nil {
 		p.Close()
