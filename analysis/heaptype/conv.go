@@ -264,8 +264,8 @@ func (c *conv) setField(field, written string, toks []token, s, e int, designate
 		if !c.slotAvailable(slotName(field), field, s, e) {
 			return
 		}
-		c.slots = append(c.slots, slotEntry{id: slotName(field), value: val, field: field, at: s})
-		name, _, ok := refName(c.src, toks)
+		name, addr, ok := refName(c.src, toks)
+		c.slots = append(c.slots, slotEntry{id: slotName(field), value: slotText(val, name, addr, ok), field: field, at: s})
 		switch field {
 		case "tp_dealloc":
 			if !ok {
@@ -473,10 +473,24 @@ func (c *conv) readSub(field string, toks []token, s, e int) {
 		if !c.slotAvailable(slotName(el.field), el.field, el.start, el.end) {
 			continue
 		}
-		c.slots = append(c.slots, slotEntry{id: slotName(el.field), value: el.text(c.src), field: el.field, at: el.start})
-		if fn, _, ok := refName(c.src, el.toks); ok {
+		fn, addr, ok := refName(c.src, el.toks)
+		c.slots = append(c.slots, slotEntry{id: slotName(el.field), value: slotText(el.text(c.src), fn, addr, ok), field: el.field, at: el.start})
+		if ok {
 			c.slotFuncs = append(c.slotFuncs, fn)
 		}
 	}
 	c.subs = append(c.subs, subRef{name: name, decl: decl})
+}
+
+// slotText is a slot's value without its casts: pfunc is a void *, and
+// the function pointer types of the casts (getbufferproc, ...) are not all
+// in the Limited API.
+func slotText(val, name string, addr, ok bool) string {
+	switch {
+	case !ok:
+		return val
+	case addr:
+		return "&" + name
+	}
+	return name
 }

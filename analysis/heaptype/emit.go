@@ -195,7 +195,21 @@ func (c *conv) inAssign(t token) bool {
 
 // deleteDecl removes a file-scope declaration with its line(s) when it is
 // alone on them.
-func (c *conv) deleteDecl(d *sitter.Node) { c.deleteStmt(d) }
+func (c *conv) deleteDecl(d *sitter.Node) {
+	s, e, alone := aloneOnLines(c.src, start(d), end(d))
+	if alone && s > 0 && e < len(c.src) {
+		// between two blank lines: take one of them along
+		prevBlank := s >= 2 && c.src[s-1] == '\n' && c.src[s-2] == '\n'
+		j := e
+		for j < len(c.src) && (c.src[j] == ' ' || c.src[j] == '\t' || c.src[j] == '\r') {
+			j++
+		}
+		if prevBlank && j < len(c.src) && c.src[j] == '\n' {
+			e = j + 1
+		}
+	}
+	c.edit(s, e, "")
+}
 
 func (c *conv) deleteStmt(n *sitter.Node) {
 	s, e, _ := aloneOnLines(c.src, start(n), end(n))

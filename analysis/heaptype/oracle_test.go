@@ -156,7 +156,20 @@ func TestOracle(t *testing.T) {
 		if tc.module == "" {
 			continue
 		}
-		ran++
+		if !tc.target.Less(abi.V(3, 12)) {
+			// newer than the system Python: runs where newer headers
+			// and interpreters are installed (pyenv)
+			present := false
+			for _, hs := range sets {
+				present = present || !hs.version.Less(tc.target)
+			}
+			if !present {
+				t.Logf("%s: no CPython %s+ headers installed; not compiled", tc.name, tc.target)
+				continue
+			}
+		} else {
+			ran++
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
@@ -245,6 +258,6 @@ func TestOracle(t *testing.T) {
 		})
 	}
 	if ran < 10 {
-		t.Errorf("only %d runnable cases; the oracle wants at least 10", ran)
+		t.Errorf("only %d cases run with Python 3.11; the oracle wants at least 10", ran)
 	}
 }
