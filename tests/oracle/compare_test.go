@@ -17,13 +17,15 @@ import (
 // Rules cover a whole class of names that the database rightly treats as
 // unusable although old headers still declare them:
 //
-//	@abi-only  gcc accepts, abi3ls says abi-only (stable ABI, not Limited API)
-//	@removed   gcc accepts, abi3ls says not-limited, and the name is gone
-//	           from the current headers (Entry.LastSeen)
+//	@abi-only      gcc accepts, abi3ls says abi-only (stable ABI, not Limited API)
+//	@removed       gcc accepts, abi3ls says not-limited, and the name is gone
+//	               from the current headers (Entry.LastSeen)
+//	@hidden-later  gcc accepts, abi3ls says not-limited, and the newest
+//	               header set hides the name at every target
 type exceptions map[string]string
 
 // exceptionRules are the @rules exceptions.txt may use.
-var exceptionRules = map[string]bool{"@abi-only": true, "@removed": true}
+var exceptionRules = map[string]bool{"@abi-only": true, "@removed": true, "@hidden-later": true}
 
 func parseExceptions(r io.Reader) (exceptions, error) {
 	ex := exceptions{}
@@ -108,8 +110,20 @@ func (v verdict) String() string {
 // and for names it does not know.
 func abiAccepts(s abi.Status) bool { return s == abi.Available || s == abi.Unknown }
 
-// compareNames judges every testable name of a run at every target.
-func compareNames(db *abi.DB, run *nameRun, ex exceptions) []verdict {
+// compareNames judges every testable name of a run at every target;
+// newest is the run of the newest header set.
+func compareNames(db *abi.DB, run, newest *nameRun, ex exceptions) []verdict {
+	hiddenNow := func(name string) bool {
+		if _, ok := newest.Chosen[name]; !ok {
+			return true
+		}
+		for _, t := range newest.Targets {
+			if newest.accepted(name, t) {
+				return false
+			}
+		}
+		return true
+	}
 	var out []verdict
 	for _, t := range run.Targets {
 		for _, name := range sortedNames(run.Chosen) {
@@ -134,6 +148,8 @@ func compareNames(db *abi.DB, run *nameRun, ex exceptions) []verdict {
 				v.Class, v.Rule = cException, "@abi-only"
 			case v.GCC && res.Status == abi.NotLimited && res.Entry != nil && !res.Entry.LastSeen.IsZero() && ex["@removed"] != "":
 				v.Class, v.Rule = cException, "@removed"
+			case v.GCC && res.Status == abi.NotLimited && run != newest && hiddenNow(name) && ex["@hidden-later"] != "":
+				v.Class, v.Rule = cException, "@hidden-later"
 			default:
 				v.Class = cDisagree
 			}
@@ -158,7 +174,7 @@ func ungatedEvidence(ctx context.Context, vs []verdict, sets []headerSet) (map[s
 	syms := map[string]map[string]bool{} // lib -> symbols
 	out := map[string]symbolEvidence{}
 	for _, v := range vs {
-		if v.Class != cUngated {
+		if v.Class != cUngated || (v.Kind != kFunction && v.Kind != kData) {
 			continue
 		}
 		key := v.Name + "@" + v.T.String()

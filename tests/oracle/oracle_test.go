@@ -99,7 +99,7 @@ func reportNames(ctx context.Context, t *testing.T, runs []*nameRun, sets []head
 		for _, n := range sortedNames(run.Untestable) {
 			fmt.Fprintf(out, "   untestable %s (%s): %s\n", n, run.Names[n].Kind, run.Untestable[n])
 		}
-		vs := compareNames(db, run, ex)
+		vs := compareNames(db, run, runs[len(runs)-1], ex)
 		all = append(all, vs...)
 		per := map[abi.Version]*tally{}
 		for _, v := range vs {
@@ -142,7 +142,7 @@ func reportNames(ctx context.Context, t *testing.T, runs []*nameRun, sets []head
 	if err != nil {
 		t.Fatal(err)
 	}
-	confirmed, present, none := 0, 0, 0
+	confirmed, present, none, types := 0, 0, 0, 0
 	fmt.Fprintf(out, "\nknown class: exported items the headers do not version-gate (%d names); symbol tables (nm -D) of the pyenv libpython between target and need:\n", len(ungated))
 	for _, n := range sortedNames(ungated) {
 		vs := ungated[n]
@@ -152,25 +152,30 @@ func reportNames(ctx context.Context, t *testing.T, runs []*nameRun, sets []head
 			missing = appendNew(missing, e.Missing...)
 			there = appendNew(there, e.Present...)
 		}
+		var notes []string
 		switch {
+		case vs[0].Kind != kFunction && vs[0].Kind != kData:
+			types++
+			notes = append(notes, vs[0].Kind.String()+", no symbol")
 		case len(missing) > 0:
 			confirmed++
 		case len(there) > 0:
 			present++
 		default:
 			none++
+			notes = append(notes, "no pyenv Python in range")
 		}
-		note := "no pyenv Python in range"
 		if len(missing) > 0 {
-			note = "missing from libpython " + strings.Join(missing, ", ")
+			notes = append(notes, "missing from libpython "+strings.Join(missing, ", "))
 		}
 		if len(there) > 0 {
-			note += "; exported (outside the stable ABI) by " + strings.Join(there, ", ")
+			notes = append(notes, "exported (outside the stable ABI) by "+strings.Join(there, ", "))
 		}
+		note := strings.Join(notes, "; ")
 		fmt.Fprintf(out, "   %-36s needs %s; gcc accepts at %s: %s\n", n, vs[0].Need, targetRange(vs), note)
 	}
-	fmt.Fprintf(out, "   symbol evidence: %d missing from an older libpython, %d exported early but outside the stable ABI, %d without a pyenv Python in range\n",
-		confirmed, present, none)
+	fmt.Fprintf(out, "   symbol evidence: %d missing from an older libpython, %d exported early but outside the stable ABI, %d without a pyenv Python in range; %d types (no symbol)\n",
+		confirmed, present, none, types)
 
 	// Exceptions: print, and fail on stale ones.
 	used := groupByRule(all)

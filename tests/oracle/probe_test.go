@@ -14,6 +14,7 @@ const (
 	fCallO    form = iota // (void)(NAME(o, ...));   function-like macro, PyObject* arguments
 	fCall0                // (void)(NAME(0, ...));
 	fCallI                // (void)(NAME(i, ...));   Py_ssize_t arguments
+	fCallT                // (void)(NAME(Py_TYPE(o), ...));   PyTypeObject* arguments
 	fStmtO                // NAME(o, ...);           statement macros (Py_CLEAR, Py_SETREF)
 	fStmt0                // NAME(0, ...);
 	fInit                 // static PyVarObject v[] = { NAME(0, ...) };   initializer macros
@@ -30,7 +31,7 @@ const (
 	fDefined              // #ifndef NAME / #error   last resort for macros
 )
 
-var formNames = [...]string{"call(o)", "call(0)", "call(i)", "stmt(o)", "stmt(0)", "initializer",
+var formNames = [...]string{"call(o)", "call(0)", "call(i)", "call(type)", "stmt(o)", "stmt(0)", "initializer",
 	"expr", "stmt", "member", "decl-specifier", "address", "typedef", "sizeof(struct)",
 	"pair(o)", "pair(o,0)", "pair(0)", "defined"}
 
@@ -46,7 +47,7 @@ func candidates(d *declared, unbalanced, paired bool) []form {
 		fs = append(fs, fPairO, fPairO0, fPair0)
 	}
 	if d.Kinds[kFuncMacro] && !unbalanced {
-		fs = append(fs, fCallO, fCall0, fCallI, fStmtO, fStmt0, fInit)
+		fs = append(fs, fCallO, fCall0, fCallI, fCallT, fStmtO, fStmt0, fInit)
 	}
 	if d.Kinds[kObjMacro] && !unbalanced {
 		fs = append(fs, fExpr, fStmt, fMember, fDeclSpec)
@@ -86,8 +87,8 @@ type probe struct {
 	Open, Close blockMacro
 }
 
-// callArgs renders arity arguments: "o" (all o), "0", "i", or "o0" (o then
-// zeros).
+// callArgs renders arity arguments: "o" (all o), "0", "i", "Py_TYPE(o)",
+// or "o0" (o then zeros).
 func callArgs(arity int, pattern string) string {
 	args := make([]string, arity)
 	for k := range args {
@@ -153,6 +154,8 @@ func (p probe) render(k int) string {
 		return fn(fmt.Sprintf("(void)(%s(%s));", n, callArgs(p.Arity, "0")))
 	case fCallI:
 		return fn(fmt.Sprintf("(void)(%s(%s));", n, callArgs(p.Arity, "i")))
+	case fCallT:
+		return fn(fmt.Sprintf("(void)(%s(%s));", n, callArgs(p.Arity, "Py_TYPE(o)")))
 	case fStmtO:
 		return fn(fmt.Sprintf("%s(%s);", n, callArgs(p.Arity, "o")))
 	case fStmt0:
