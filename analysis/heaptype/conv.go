@@ -79,6 +79,7 @@ type conv struct {
 	problems []Problem
 	notes    []Problem
 	indent   string // one level of indentation, as the file writes it
+	prelude  string // functions written before the slots
 }
 
 // subRef is a method suite the type points to.

@@ -143,6 +143,7 @@ func (c *conv) defText(members string) string {
 		b.WriteString(ind + "(void)type;\n" + ind + "(void)args;\n" + ind + "(void)kwds;\n")
 		b.WriteString(ind + "PyErr_SetString(PyExc_TypeError, \"" + msg + "\");\n" + ind + "return NULL;\n}\n\n")
 	}
+	b.WriteString(c.prelude)
 	b.WriteString(members)
 	b.WriteString("static PyType_Slot " + c.name + "_slots[] = {\n")
 	for _, s := range c.slots {

@@ -46,6 +46,10 @@ func (c *conv) rewriteDealloc() {
 	if c.deallocFn == "" {
 		return // the default (subtype_dealloc) releases the type
 	}
+	if freeFuncs[c.deallocFn] {
+		c.wrapDealloc()
+		return
+	}
 	fn := c.funcs[c.deallocFn]
 	if fn == nil {
 		c.problem(start(c.def), end(c.def), "tp_dealloc %s is not defined in this file: the conversion must add Py_DECREF of the type to it", c.deallocFn)
@@ -294,4 +298,26 @@ func (c *conv) rewriteAllocs() {
 			c.edit(start(f), end(f), "(("+slotFuncType[field]+")PyType_GetSlot("+c.text(f.ChildByFieldName("argument"))+", "+slotName(field)+"))")
 		}
 	}
+}
+
+// wrapDealloc handles tp_dealloc = PyObject_Del (or another free function):
+// a heap type needs a dealloc that also releases the type, so the
+// conversion writes one.
+func (c *conv) wrapDealloc() {
+	name := c.name + "_dealloc"
+	if c.hasToken(name) {
+		c.problem(start(c.def), end(c.def), "tp_dealloc is %s, and the name %s for a dealloc that also releases the type is taken", c.deallocFn, name)
+		return
+	}
+	for i := range c.slots {
+		if c.slots[i].field == "tp_dealloc" {
+			c.slots[i].value = name
+		}
+	}
+	ind := c.indent
+	c.prelude += "static void\n" + name + "(PyObject *self)\n{\n" +
+		ind + "PyTypeObject *tp = Py_TYPE(self);\n" +
+		ind + c.deallocFn + "(self);\n" +
+		ind + "Py_DECREF(tp);\n}\n\n"
+	c.note(start(c.def), end(c.def), "tp_dealloc was %s: %s calls it and releases the type", c.deallocFn, name)
 }
