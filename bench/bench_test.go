@@ -232,12 +232,15 @@ func BenchmarkKeystroke20k(b *testing.B) {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // BenchmarkOpenMany is figure 5a in process: 500 documents of 2,000 lines
-// open in one server (b.N rounds of opening and closing them all); it
+// (50 with -short) open in one server (b.N rounds of opening and closing them all); it
 // reports the Go heap in use and the process RSS with all of them open.
 // Profile with -memprofile (Go heap) and compare with RSS (the rest is
 // mostly tree-sitter's C memory).
 func BenchmarkOpenMany(b *testing.B) {
-	const docs, lines = 500, 2000
+	docs, lines := 500, 2000
+	if testing.Short() {
+		docs = 50
+	}
 	srcs := make([][]byte, docs)
 	for i := range srcs {
 		srcs[i] = corpus.Generate(corpus.Options{Lines: lines, Seed: uint64(1000 + i), Module: "doc" + strconv.Itoa(i), Limited: "0x03080000"})

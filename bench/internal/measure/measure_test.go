@@ -66,3 +66,26 @@ func TestBareParser(t *testing.T) {
 		}
 	}
 }
+
+func TestCPUOfSelf(t *testing.T) {
+	before, err := CPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spin until 30 ms of CPU are counted; on a busy machine that takes
+	// longer than 30 ms of wall time, but never 10 s.
+	var used time.Duration
+	for start := time.Now(); used < 30*time.Millisecond; {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("10 s of spinning counted as %v of CPU", used)
+		}
+		after, err := CPU(os.Getpid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		used = after - before
+	}
+	if _, err := CPU(-1); err == nil {
+		t.Fatal("CPU of a process that cannot exist succeeded")
+	}
+}
