@@ -297,11 +297,12 @@ type countingWriter struct{ n atomic.Int64 }
 
 func (w *countingWriter) Write(p []byte) (int, error) { w.n.Add(int64(len(p))); return len(p), nil }
 
-// runCheck runs `abi3ls check` over dir; it returns wall and CPU time.
+// runCheck runs `abi3ls check` over dir with the default (text) output, as
+// a CI job would; it returns wall and CPU time.
 func runCheck(ctx context.Context, c *config, dir string) (time.Duration, time.Duration, error) {
 	var out countingWriter
 	var errb bytes.Buffer
-	cmd := exec.CommandContext(ctx, c.bin, "check", "--exit-zero", "--format", "json", dir)
+	cmd := exec.CommandContext(ctx, c.bin, "check", "--exit-zero", dir)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
 	err := cmd.Run()
