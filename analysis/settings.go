@@ -1,4 +1,4 @@
-package workspace
+package analysis
 
 import (
 	"errors"
@@ -7,23 +7,21 @@ import (
 	"strings"
 
 	"github.com/abi3ls/abi3ls/abi"
-	"github.com/abi3ls/abi3ls/analysis"
 	"github.com/abi3ls/abi3ls/analysis/project"
 )
-
-// minABI3T is the first version of the free-threaded stable ABI (PEP 803).
-func minABI3T() abi.Version { return abi.V(3, 15) }
 
 // ConfigFromSettings maps the shared settings (abi3ls.toml, [tool.abi3ls],
 // LSP options) to the analysis configuration. It fails on a value the
 // analysis cannot honour: a malformed target, an abi3t target below 3.15, an
 // unknown severity name, an unknown rule code or prefix in select, ignore or
-// severity.
+// severity. It returns the configuration with every valid value applied even
+// then, so a caller that must not stop (the language server) can log the
+// error and go on, while the CLI reports it and exits.
 //
 // Rule codes may be given in full ("ABI004"), as a prefix ("ABI00" selects
-// ABI001..ABI009) or as "ALL"; they are expanded against analysis.Rules().
-func ConfigFromSettings(s project.Settings) (analysis.Config, error) {
-	var cfg analysis.Config
+// ABI001..ABI009) or as "ALL"; they are expanded against Rules().
+func ConfigFromSettings(s project.Settings) (Config, error) {
+	var cfg Config
 	var errs []error
 
 	t, err := s.TargetVersion()
@@ -32,33 +30,37 @@ func ConfigFromSettings(s project.Settings) (analysis.Config, error) {
 	} else {
 		if s.ABI3TEnabled() && !t.IsLimited() {
 			// abi3t without a version: the first free-threaded stable ABI.
-			t = abi.Target{ABI3T: minABI3T()}
+			t = abi.Target{ABI3T: abi.MinABI3T}
 		}
-		if !t.ABI3T.IsZero() && t.ABI3T.Less(minABI3T()) {
-			errs = append(errs, fmt.Errorf("target: the free-threaded stable ABI (abi3t, PEP 803) starts at %s, not %s", minABI3T(), t.ABI3T))
+		if !t.ABI3T.IsZero() && t.ABI3T.Less(abi.MinABI3T) {
+			errs = append(errs, fmt.Errorf("target: the free-threaded stable ABI (abi3t, PEP 803) starts at %s, not %s", abi.MinABI3T, t.ABI3T))
+		} else {
+			cfg.Target = t
 		}
-		cfg.Target = t
 	}
 
 	if s.Audit != "" {
-		sev, ok := parseSeverity(s.Audit)
-		if !ok || sev == analysis.SeverityError {
+		sev, ok := severityNamed(s.Audit)
+		switch {
+		case ok && sev == SeverityOff:
+			cfg.AuditOff = true
+		case !ok || sev == SeverityError:
 			errs = append(errs, fmt.Errorf("audit: %q is not one of \"off\", \"hint\", \"information\", \"warning\"", s.Audit))
-		} else {
+		default:
 			cfg.AuditSeverity = sev
 		}
 	}
 
-	rules := analysis.Rules()
+	rules := Rules()
 	if len(s.Severity) > 0 {
 		codes := make([]string, 0, len(s.Severity))
 		for c := range s.Severity {
 			codes = append(codes, c)
 		}
 		sort.Strings(codes)
-		cfg.Severity = map[string]analysis.Severity{}
+		cfg.Severity = map[string]Severity{}
 		for _, c := range codes {
-			sev, ok := parseSeverity(s.Severity[c])
+			sev, ok := severityNamed(s.Severity[c])
 			if !ok {
 				errs = append(errs, fmt.Errorf("severity: %s = %q is not one of \"error\", \"warning\", \"information\", \"hint\", \"off\"", c, s.Severity[c]))
 				continue
@@ -66,7 +68,6 @@ func ConfigFromSettings(s project.Settings) (analysis.Config, error) {
 			expanded, err := expandCodes(rules, []string{c})
 			if err != nil {
 				errs = append(errs, fmt.Errorf("severity: %w", err))
-				continue
 			}
 			for _, code := range expanded {
 				cfg.Severity[code] = sev
@@ -79,33 +80,30 @@ func ConfigFromSettings(s project.Settings) (analysis.Config, error) {
 	if cfg.Ignore, err = expandCodes(rules, s.Ignore); err != nil {
 		errs = append(errs, fmt.Errorf("ignore: %w", err))
 	}
-	if len(errs) > 0 {
-		return analysis.Config{}, errors.Join(errs...)
-	}
-	return cfg, nil
+	return cfg, errors.Join(errs...)
 }
 
-// parseSeverity reads a severity name as settings write it.
-func parseSeverity(s string) (analysis.Severity, bool) {
+// severityNamed reads a severity name as settings write it.
+func severityNamed(s string) (Severity, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "error":
-		return analysis.SeverityError, true
+		return SeverityError, true
 	case "warning", "warn":
-		return analysis.SeverityWarning, true
+		return SeverityWarning, true
 	case "information", "info":
-		return analysis.SeverityInformation, true
+		return SeverityInformation, true
 	case "hint":
-		return analysis.SeverityHint, true
+		return SeverityHint, true
 	case "off", "none":
-		return analysis.SeverityOff, true
+		return SeverityOff, true
 	}
 	return 0, false
 }
 
 // expandCodes turns codes, prefixes and "ALL" into rule codes, in rule
-// order, without duplicates. Without a rule registry the codes are passed
-// through upper-cased.
-func expandCodes(rules []analysis.Rule, in []string) ([]string, error) {
+// order, without duplicates. Unknown codes are passed through upper-cased
+// and reported in the error.
+func expandCodes(rules []Rule, in []string) ([]string, error) {
 	if in == nil {
 		return nil, nil
 	}
@@ -135,11 +133,14 @@ func expandCodes(rules []analysis.Rule, in []string) ([]string, error) {
 			}
 		}
 		if !matched {
+			// Kept as written, so a lenient caller still honours it
+			// (it matches nothing), and reported.
+			add(c)
 			unknown = append(unknown, raw)
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, fmt.Errorf("unknown rule code %s (see abi3ls rules)", strings.Join(quoteAll(unknown), ", "))
+		return out, fmt.Errorf("unknown rule code %s (see abi3ls rules)", strings.Join(quoteAll(unknown), ", "))
 	}
 	return out, nil
 }

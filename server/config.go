@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis"
 	"github.com/abi3ls/abi3ls/analysis/project"
 )
@@ -111,91 +110,12 @@ func (w *workspace) settingsFor(f *folder) project.Settings {
 }
 
 // configFromSettings turns merged settings into the analysis
-// configuration. Invalid values are left out (Settings.Validate reports
-// them to the log): a client's bad key must not stop the server.
-// It follows cmd/internal/workspace.ConfigFromSettings, which fails instead.
+// configuration. Invalid values are left out: a client's bad key must not
+// stop the server (the CLI fails on the same error instead). They are logged
+// where settings arrive (Settings.Validate), so the error is not repeated.
 func configFromSettings(s project.Settings) analysis.Config {
-	var c analysis.Config
-	if t, err := s.TargetVersion(); err == nil {
-		if s.ABI3TEnabled() && !t.IsLimited() {
-			t = abi.Target{ABI3T: abi.V(3, 15)} // the first free-threaded stable ABI
-		}
-		c.Target = t
-	}
-	switch s.AuditSeverity() {
-	case "off":
-		c.AuditOff = true
-	case "warning":
-		c.AuditSeverity = analysis.SeverityWarning
-	case "information":
-		c.AuditSeverity = analysis.SeverityInformation
-	default:
-		c.AuditSeverity = analysis.SeverityHint
-	}
-	rules := analysis.Rules()
-	if sev := s.RuleSeverity(); len(sev) > 0 {
-		codes := make([]string, 0, len(sev))
-		for code := range sev {
-			codes = append(codes, code)
-		}
-		sort.Strings(codes) // prefixes first, so "ABI00" = warning, "ABI004" = off works
-		c.Severity = map[string]analysis.Severity{}
-		for _, code := range codes {
-			for _, full := range expandCodes(rules, []string{code}) {
-				c.Severity[full] = severityByName(sev[code])
-			}
-		}
-	}
-	c.Select = expandCodes(rules, s.Select)
-	c.Ignore = expandCodes(rules, s.Ignore)
+	c, _ := analysis.ConfigFromSettings(s)
 	return c
-}
-
-func severityByName(name string) analysis.Severity {
-	switch name {
-	case "error":
-		return analysis.SeverityError
-	case "warning":
-		return analysis.SeverityWarning
-	case "information":
-		return analysis.SeverityInformation
-	case "hint":
-		return analysis.SeverityHint
-	}
-	return analysis.SeverityOff
-}
-
-// expandCodes turns codes, code prefixes ("ABI00") and "ALL" into rule
-// codes; unknown codes are kept as written (upper-cased).
-func expandCodes(rules []analysis.Rule, in []string) []string {
-	if in == nil {
-		return nil
-	}
-	out := []string{}
-	seen := map[string]bool{}
-	add := func(c string) {
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	for _, raw := range in {
-		c := strings.ToUpper(strings.TrimSpace(raw))
-		if c == "" {
-			continue
-		}
-		matched := false
-		for _, r := range rules {
-			if c == "ALL" || strings.HasPrefix(r.Code, c) {
-				add(r.Code)
-				matched = true
-			}
-		}
-		if !matched {
-			add(c)
-		}
-	}
-	return out
 }
 
 // configFor computes a document's configuration. A file outside every

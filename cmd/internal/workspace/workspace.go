@@ -131,7 +131,7 @@ func (w *Workspace) effective(s project.Settings) project.Settings {
 }
 
 func (w *Workspace) config(s project.Settings) (analysis.Config, error) {
-	cfg, err := ConfigFromSettings(w.effective(s))
+	cfg, err := analysis.ConfigFromSettings(w.effective(s))
 	if err != nil {
 		return cfg, err
 	}
