@@ -184,7 +184,9 @@ type soakServer struct {
 	stopped bool
 }
 
-func fileURI(path string) string { return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String() }
+func fileURI(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}
 
 func startSoak(t *testing.T) *soakServer {
 	dir := t.TempDir()
