@@ -360,7 +360,7 @@ func (c *conv) emitCreate() {
 	r := c.ready
 	ptr := c.ptrAt(r)
 	assign := ptr + " = (PyTypeObject *)" + c.createExpr()
-	o := outerExpr(r)
+	o := outerExpr(c.src, r)
 	p := o.Parent()
 	e := o
 	failTest := true // e is true when readying failed
@@ -410,7 +410,7 @@ func (c *conv) emitRegs() {
 	}
 	for _, call := range c.regs {
 		args := callArgs(call)
-		addr := unwrapExpr(args[2])
+		addr := unwrapExpr(c.src, args[2])
 		ptr := c.ptrAt(call)
 		mod, name := c.text(args[0]), c.text(args[1])
 		stmt := statementOf(call)
@@ -444,7 +444,7 @@ func (c *conv) emitRegs() {
 		ind := indentAt(c.src, start(stmt))
 		inBlock := stmt.Parent() != nil && stmt.Parent().Kind() == "compound_statement"
 		switch {
-		case inBlock && stmt.Kind() == "expression_statement" && start(outerExpr(call)) == start(stmt):
+		case inBlock && stmt.Kind() == "expression_statement" && start(outerExpr(c.src, call)) == start(stmt):
 			c.consumed[start(addr)] = true
 			nc := "PyModule_AddObject(" + mod + ", " + name + ", (PyObject *)" + ptr + ")"
 			c.edit(start(stmt), end(stmt), "Py_INCREF("+ptr+");\n"+ind+"if ("+nc+" < 0) {\n"+ind+c.indent+"Py_DECREF("+ptr+");\n"+ind+"}")
@@ -479,7 +479,7 @@ func (c *conv) isFailTest(ifs, call *sitter.Node) bool {
 	if inner == nil {
 		return false
 	}
-	o := outerExpr(call)
+	o := outerExpr(c.src, call)
 	if start(inner) == start(o) && end(inner) == end(o) {
 		return true
 	}
@@ -495,7 +495,7 @@ func (c *conv) isFailTest(ifs, call *sitter.Node) bool {
 
 // isTypeAddr reports whether n is (a cast of) &Foo_Type.
 func (c *conv) isTypeAddr(n *sitter.Node) bool {
-	u := unwrapExpr(n)
+	u := unwrapExpr(c.src, n)
 	if u == nil || u.Kind() != "pointer_expression" {
 		return false
 	}
@@ -548,7 +548,7 @@ func (c *conv) increfElsewhere(call *sitter.Node) bool {
 		if !same(enclosingFunc(u), fn) || c.consumed[start(u)] {
 			continue
 		}
-		cl, _ := argCall(u)
+		cl, _ := argCall(c.src, u)
 		if n := callName(c.src, cl); n == "Py_INCREF" || n == "Py_XINCREF" || n == "Py_NewRef" || n == "Py_XNewRef" {
 			return true
 		}
@@ -620,7 +620,7 @@ func (c *conv) addToModuleFunc(fn *sitter.Node, macro string) {
 		args := callArgs(last.NamedChild(0))
 		prefix := ""
 		if len(args) == 1 {
-			if a := unwrapExpr(args[0]); a.Kind() == "field_expression" && strings.Contains(c.text(a), "->") {
+			if a := unwrapExpr(c.src, args[0]); a.Kind() == "field_expression" && strings.Contains(c.text(a), "->") {
 				prefix = c.text(a.ChildByFieldName("argument"))
 			}
 		}

@@ -94,7 +94,7 @@ func (c *conv) rewriteDealloc() {
 		switch {
 		case name == "Py_DECREF" || name == "Py_XDECREF":
 			if args := callArgs(call); len(args) == 1 {
-				a := c.text(unwrapExpr(args[0]))
+				a := c.text(unwrapExpr(c.src, args[0]))
 				if strings.HasPrefix(a, "Py_TYPE(") || tpVars[a] {
 					hasDecref = true
 				}
@@ -164,7 +164,7 @@ func (c *conv) rewriteDealloc() {
 		decref = "if (PyType_GetFlags(" + tp + ") & Py_TPFLAGS_HEAPTYPE) {\n%IND%" + c.indent + "Py_DECREF(" + tp + ");\n%IND%}"
 	}
 	for _, call := range frees {
-		o := outerExpr(call)
+		o := outerExpr(c.src, call)
 		stmt := o.Parent()
 		if stmt == nil || stmt.Kind() != "expression_statement" {
 			c.problem(start(call), end(call), "%s frees the object inside an expression: add Py_DECREF(Py_TYPE(self)) after it by hand", c.deallocFn)
@@ -235,7 +235,7 @@ func (c *conv) rewriteTraverse() {
 	}
 	for _, call := range calls(body) {
 		if n := callName(c.src, call); n == "Py_VISIT" {
-			if args := callArgs(call); len(args) == 1 && strings.HasPrefix(c.text(unwrapExpr(args[0])), "Py_TYPE(") {
+			if args := callArgs(call); len(args) == 1 && strings.HasPrefix(c.text(unwrapExpr(c.src, args[0])), "Py_TYPE(") {
 				return
 			}
 		}

@@ -208,7 +208,7 @@ func looksLikeType(src []byte, toks []token) bool {
 // "(destructor)Foo_dealloc" -> "Foo_dealloc", addr false;
 // "&Foo_as_number" -> "Foo_as_number", addr true.
 func refName(src []byte, toks []token) (name string, addr, ok bool) {
-	toks = stripCasts(src, toks)
+	toks = stripCasts(src, stripCxxCast(src, toks))
 	for len(toks) >= 3 && isPunct(src, toks[0], "(") && matchClose(src, toks, 0) == len(toks)-1 {
 		toks = stripCasts(src, toks[1:len(toks)-1])
 	}
@@ -235,4 +235,32 @@ func joinToks(src []byte, toks []token) string {
 		b.Write(src[t.start:t.end])
 	}
 	return b.String()
+}
+
+// stripCxxCast removes a static_cast<T>(...), reinterpret_cast or
+// const_cast around the whole value.
+func stripCxxCast(src []byte, toks []token) []token {
+	for len(toks) >= 5 && toks[0].kind == tIdent && isPunct(src, toks[1], "<") {
+		switch toks[0].text(src) {
+		case "static_cast", "reinterpret_cast", "const_cast":
+		default:
+			return toks
+		}
+		depth, j := 0, 1
+		for ; j < len(toks); j++ {
+			if isPunct(src, toks[j], "<") {
+				depth++
+			} else if isPunct(src, toks[j], ">") {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		if j+1 >= len(toks) || !isPunct(src, toks[j+1], "(") || matchClose(src, toks, j+1) != len(toks)-1 {
+			return toks
+		}
+		toks = toks[j+2 : len(toks)-1]
+	}
+	return toks
 }

@@ -97,10 +97,11 @@ func (c *conv) findStruct(typ string) *sitter.Node {
 				}
 			}
 		case "struct_specifier":
-			if tag == "" {
-				continue
+			want := tag
+			if want == "" {
+				want = typ // C++: a struct's tag is a type name
 			}
-			if n := td.ChildByFieldName("name"); n != nil && c.text(n) == tag && td.ChildByFieldName("body") != nil {
+			if n := td.ChildByFieldName("name"); n != nil && c.text(n) == want && td.ChildByFieldName("body") != nil {
 				return td.ChildByFieldName("body")
 			}
 		}
@@ -189,12 +190,12 @@ func (c *conv) findModule() {
 			if len(args) == 0 {
 				return true
 			}
-			a := unwrapExpr(args[0])
+			a := unwrapExpr(c.src, args[0])
 			if a.Kind() != "pointer_expression" || a.ChildByFieldName("argument") == nil {
 				return true
 			}
 			defName := c.text(a.ChildByFieldName("argument"))
-			o := outerExpr(n)
+			o := outerExpr(c.src, n)
 			p := o.Parent()
 			v := ""
 			switch {

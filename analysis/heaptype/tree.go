@@ -135,14 +135,20 @@ func enclosingFunc(n *sitter.Node) *sitter.Node {
 	return nil
 }
 
-// unwrapExpr removes casts and parentheses around an expression.
-func unwrapExpr(n *sitter.Node) *sitter.Node {
+// unwrapExpr removes casts (C casts and C++ static_cast<T>(x) and the
+// like) and parentheses around an expression.
+func unwrapExpr(src []byte, n *sitter.Node) *sitter.Node {
 	for n != nil {
 		switch n.Kind() {
 		case "cast_expression":
 			n = n.ChildByFieldName("value")
 		case "parenthesized_expression":
 			n = n.NamedChild(0)
+		case "call_expression":
+			if !isCxxCast(src, n) {
+				return n
+			}
+			n = callArgs(n)[0]
 		default:
 			return n
 		}
@@ -150,8 +156,26 @@ func unwrapExpr(n *sitter.Node) *sitter.Node {
 	return n
 }
 
+// isCxxCast reports whether call is static_cast<T>(x), reinterpret_cast
+// or const_cast.
+func isCxxCast(src []byte, call *sitter.Node) bool {
+	f := call.ChildByFieldName("function")
+	if f == nil || f.Kind() != "template_function" {
+		return false
+	}
+	name := f.ChildByFieldName("name")
+	if name == nil {
+		return false
+	}
+	switch nodeText(src, name) {
+	case "static_cast", "reinterpret_cast", "const_cast":
+		return len(callArgs(call)) == 1
+	}
+	return false
+}
+
 // outerExpr climbs from n through casts and parentheses.
-func outerExpr(n *sitter.Node) *sitter.Node {
+func outerExpr(src []byte, n *sitter.Node) *sitter.Node {
 	for {
 		p := n.Parent()
 		if p == nil {
@@ -160,6 +184,12 @@ func outerExpr(n *sitter.Node) *sitter.Node {
 		switch p.Kind() {
 		case "cast_expression", "parenthesized_expression":
 			n = p
+		case "argument_list":
+			if c := p.Parent(); c != nil && c.Kind() == "call_expression" && isCxxCast(src, c) {
+				n = c
+				continue
+			}
+			return n
 		default:
 			return n
 		}
@@ -198,8 +228,8 @@ func callArgs(call *sitter.Node) []*sitter.Node {
 
 // argCall returns the call_expression whose argument (possibly cast or
 // parenthesized) is n, and the argument index.
-func argCall(n *sitter.Node) (*sitter.Node, int) {
-	o := outerExpr(n)
+func argCall(src []byte, n *sitter.Node) (*sitter.Node, int) {
+	o := outerExpr(src, n)
 	al := o.Parent()
 	if al == nil || al.Kind() != "argument_list" {
 		return nil, -1

@@ -118,7 +118,7 @@ func (c *conv) classify(n *sitter.Node) {
 			c.staticInitUse(p)
 			return
 		}
-		call, idx := argCall(p)
+		call, idx := argCall(c.src, p)
 		switch name := callName(c.src, call); {
 		case name == "PyType_Ready" && idx == 0:
 			if c.ready != nil {
