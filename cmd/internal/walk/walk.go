@@ -1,7 +1,9 @@
 // Package walk lists the C and C++ files named by command-line arguments:
 // files as given, directories walked recursively. It skips version-control
 // metadata, build output and virtual environments, asks the caller about
-// every other path (project excludes), follows symbolic links without ever
+// every other path (project excludes), follows symbolic links only when they
+// stay inside the directory being walked (a link out of it is not
+// followed: the walk never leaves the tree the user named) and without ever
 // entering a directory twice (so link loops terminate), and returns the
 // files in a deterministic order.
 package walk
@@ -118,8 +120,11 @@ type walker struct {
 	seenDirs  map[string]bool // real (link-free) directory paths entered
 	seenFiles map[string]bool // real file paths listed
 	links     []link          // linked directories, walked after the others
-	files     []File
-	errs      []error
+	// root is the real path of the directory argument being walked; links
+	// leading outside it are not followed.
+	root  string
+	files []File
+	errs  []error
 }
 
 func (w *walker) fail(path string, err error) {
@@ -165,6 +170,7 @@ func (w *walker) arg(p string) {
 		if w.excluded(abs, real, true) {
 			return
 		}
+		w.root = real
 		w.dir(clean, abs, real)
 		return
 	}
@@ -182,6 +188,15 @@ func (w *walker) arg(p string) {
 		return
 	}
 	w.file(clean, abs, real, true)
+}
+
+// inside reports whether the real path p is root or below it.
+func inside(p, root string) bool {
+	if root == "" || p == root {
+		return true
+	}
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // file lists a file once, whatever path reached it (real is its path
@@ -231,7 +246,7 @@ func (w *walker) dir(path, abs, real string) {
 				continue
 			}
 			typ = info.Mode().Type()
-			if childReal = realPath(childAbs); childReal == "" {
+			if childReal = realPath(childAbs); childReal == "" || !inside(childReal, w.root) {
 				continue
 			}
 		}

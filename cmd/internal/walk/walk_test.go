@@ -104,10 +104,22 @@ func TestWalk(t *testing.T) {
 			want:  []string{"real/x.c"},
 		},
 		{
-			name:  "link to a directory outside the tree is walked",
-			files: map[string]string{"out/o.c": "", "tree/in.c": "", "tree/ext": "->../out"},
+			name:  "links out of the walked tree are not followed",
+			files: map[string]string{"out/o.c": "", "out/p.c": "", "tree/in.c": "", "tree/ext": "->../out", "tree/f.c": "->../out/p.c", "tree/abs": "->/"},
 			args:  []string{"tree"},
-			want:  []string{"tree/ext/o.c", "tree/in.c"},
+			want:  []string{"tree/in.c"},
+		},
+		{
+			name:  "a link named on the command line is followed",
+			files: map[string]string{"out/o.c": "", "tree/ext": "->../out"},
+			args:  []string{"tree/ext"},
+			want:  []string{"tree/ext/o.c"},
+		},
+		{
+			name:  "the tree is the directory named, not its parent",
+			files: map[string]string{"tree/real/x.c": "", "tree/sub/s.c": "", "tree/sub/alias": "->../real"},
+			args:  []string{"tree/sub"},
+			want:  []string{"tree/sub/s.c"},
 		},
 		{
 			name:    "a directory excluded by its real name is not reached through a link",
