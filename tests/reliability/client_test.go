@@ -46,8 +46,9 @@ type diagnostic struct {
 		Start struct{ Line, Character int } `json:"start"`
 		End   struct{ Line, Character int } `json:"end"`
 	} `json:"range"`
-	Code    any    `json:"code"`
-	Message string `json:"message"`
+	Severity int    `json:"severity"`
+	Code     any    `json:"code"`
+	Message  string `json:"message"`
 }
 
 // publish is one textDocument/publishDiagnostics.
@@ -178,7 +179,11 @@ func (c *client) notification(m *message) {
 
 func (c *client) answer(m *message) {
 	var result any
-	if m.Method == "workspace/configuration" {
+	switch m.Method {
+	case "workspace/applyEdit":
+		// Applied by nobody: the tests check the server writes nothing.
+		result = map[string]any{"applied": true}
+	case "workspace/configuration":
 		var p struct {
 			Items []json.RawMessage `json:"items"`
 		}
@@ -301,7 +306,8 @@ func (c *client) initialize(rootURI string) {
 	if rootURI != "" {
 		root = rootURI
 	}
-	if _, err := c.call("initialize", map[string]any{"processId": nil, "rootUri": root, "capabilities": map[string]any{}}); err != nil {
+	caps := map[string]any{"workspace": map[string]any{"applyEdit": true, "configuration": true}}
+	if _, err := c.call("initialize", map[string]any{"processId": nil, "rootUri": root, "capabilities": caps}); err != nil {
 		c.t.Fatalf("initialize: %v", err)
 	}
 	c.notify("initialized", map[string]any{})
