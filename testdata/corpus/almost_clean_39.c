@@ -1,8 +1,9 @@
 /*
  * almost_clean_39.c -- a module that was converted to the stable ABI (3.9)
  * but still has a few leftovers from its non-limited past: a fast tuple
- * macro in the hot loop, a tp_name read and a 3.10-only helper. Each of
- * these is a compile error under Py_LIMITED_API 0x03090000.
+ * macro in the hot loop, a tp_name read and a call helper that is not in
+ * the Limited API. Each of these is a compile error under
+ * Py_LIMITED_API 0x03090000.
  */
 #define Py_LIMITED_API 0x03090000
 #define PY_SSIZE_T_CLEAN
@@ -93,10 +94,26 @@ interval_bounds(IntervalObject *self, PyObject *Py_UNUSED(ignored))
     return Py_BuildValue("(dd)", self->lo, self->hi);
 }
 
+static PyObject *
+interval_sample(IntervalObject *self, PyObject *rng)
+{
+    /* leftover: the one-argument call helper is not in the Limited API */
+    PyObject *u = PyObject_CallOneArg(rng, (PyObject *)self);
+    double x;
+    if (u == NULL)
+        return NULL;
+    x = PyFloat_AsDouble(u);
+    Py_DECREF(u);
+    if (x == -1.0 && PyErr_Occurred())
+        return NULL;
+    return PyFloat_FromDouble(self->lo + x * (self->hi - self->lo));
+}
+
 static PyMethodDef interval_methods[] = {
     {"contains_all", (PyCFunction)interval_contains_all, METH_VARARGS, NULL},
     {"width", (PyCFunction)interval_width, METH_NOARGS, NULL},
     {"bounds", (PyCFunction)interval_bounds, METH_NOARGS, NULL},
+    {"sample", (PyCFunction)interval_sample, METH_O, NULL},
     {NULL}
 };
 
@@ -149,8 +166,8 @@ exec_module(PyObject *m)
     st->Interval = PyType_FromSpec(&interval_spec);
     if (st->Interval == NULL)
         return -1;
-    /* leftover: Py_NewRef is limited only from 3.10 */
-    if (PyModule_AddObject(m, "Interval", Py_NewRef(st->Interval)) < 0) {
+    Py_INCREF(st->Interval);
+    if (PyModule_AddObject(m, "Interval", st->Interval) < 0) {
         Py_DECREF(st->Interval);
         return -1;
     }
