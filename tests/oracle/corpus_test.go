@@ -14,6 +14,8 @@ import (
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis"
 	"github.com/abi3ls/abi3ls/grammars"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // corpusFile is one source of testdata/corpus.
@@ -186,4 +188,88 @@ func ruleVisible(code string) bool {
 		return r.CompilerVisible
 	}
 	return true
+}
+
+// unit is a declaration or function definition at file (or namespace)
+// scope: the span the compiler's error recovery works in.
+type unit struct {
+	Start, End int  // 1-based lines, inclusive
+	Func       bool // a function definition
+	BodyStart  int  // first line of the body, for a function
+}
+
+// units lists the file-scope declarations and function definitions of a
+// source, looking inside #if blocks, namespaces and extern "C" blocks.
+func units(pool *grammars.Pool, lang grammars.Lang, src []byte) ([]unit, error) {
+	tree, err := pool.Parse(lang, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tree.Close()
+	var out []unit
+	var walk func(n *sitter.Node)
+	walk = func(n *sitter.Node) {
+		for i := uint(0); i < n.NamedChildCount(); i++ {
+			c := n.NamedChild(i)
+			switch c.Kind() {
+			case "function_definition":
+				u := unit{Start: int(c.StartPosition().Row) + 1, End: int(c.EndPosition().Row) + 1, Func: true}
+				u.BodyStart = u.End
+				if body := c.ChildByFieldName("body"); body != nil {
+					u.BodyStart = int(body.StartPosition().Row) + 1
+				}
+				out = append(out, u)
+			case "declaration", "type_definition", "struct_specifier", "enum_specifier", "union_specifier":
+				out = append(out, unit{Start: int(c.StartPosition().Row) + 1, End: int(c.EndPosition().Row) + 1})
+			case "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef",
+				"namespace_definition", "declaration_list", "linkage_specification", "template_declaration":
+				walk(c)
+			}
+		}
+	}
+	walk(tree.RootNode())
+	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out, nil
+}
+
+// unitAt returns the innermost unit containing line, or nil.
+func unitAt(us []unit, line int) *unit {
+	var best *unit
+	for i := range us {
+		u := &us[i]
+		if u.Start <= line && line <= u.End && (best == nil || u.Start >= best.Start) {
+			best = u
+		}
+	}
+	return best
+}
+
+var reDeclFailed = regexp.MustCompile(`^(?:variable '([A-Za-z_]\w*)' has initializer but incomplete type|storage size of '([A-Za-z_]\w*)' isn't known|aggregate '[^']*?([A-Za-z_]\w*)' has incomplete type|'([A-Za-z_]\w*)' has incomplete type|field '([A-Za-z_]\w*)' has incomplete type)`)
+
+// failedVariable returns the variable a declaration error is about
+// ("storage size of 'x' isn't known"): later uses of it get no diagnostics.
+func failedVariable(msg string) string {
+	m := reDeclFailed.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	for _, g := range m[1:] {
+		if g != "" {
+			return g
+		}
+	}
+	return ""
+}
+
+var reMacroNote = regexp.MustCompile(`in (?:definition|expansion) of macro '([A-Za-z_]\w*)'`)
+
+// macroNames returns the macros a diagnostic's notes name.
+func macroNames(d diagnostic) []string {
+	var out []string
+	for _, n := range d.Notes {
+		if m := reMacroNote.FindStringSubmatch(n.Message); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
 }

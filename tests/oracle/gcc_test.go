@@ -347,8 +347,12 @@ func parseTextDiagnostics(b []byte) ([]diagnostic, error) {
 
 var reQuoted = regexp.MustCompile(`'([A-Za-z_][A-Za-z0-9_]*)'`)
 
-// quotedIdentifiers returns the identifiers a message quotes ('name').
+// quotedIdentifiers returns the identifiers a message quotes ('name'),
+// leaving out gcc's spelling suggestion ("; did you mean 'x'?").
 func quotedIdentifiers(msg string) []string {
+	if i := strings.Index(msg, "; did you mean"); i >= 0 {
+		msg = msg[:i]
+	}
 	var out []string
 	for _, m := range reQuoted.FindAllStringSubmatch(msg, -1) {
 		out = append(out, m[1])

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ type group struct {
 type corpusStats struct {
 	Files, Causes, Matched, Followons, Unexplained       int
 	Findings, Visible, Confirmed, Invisible, Dead, Known int
+	Shadowed, KnownCauses, ByProbe                       int
 	RecallMiss, PrecisionMiss                            []string
 }
 
@@ -247,6 +249,19 @@ func corpusOracle(ctx context.Context, t *testing.T, cc *compiler, pool *grammar
 		return m
 	}
 
+	runByLabel := map[string]*nameRun{}
+	for _, r := range runs {
+		runByLabel[r.H.Label] = r
+	}
+	fileUnits := map[string][]unit{}
+	for _, f := range files {
+		us, err := units(pool, grammars.ForPath(f.Path), f.Src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fileUnits[f.Rel] = us
+	}
+
 	stats := map[abi.Version]*corpusStats{}
 	var invisibleCodes = map[string]int{}
 	for _, c := range cases {
@@ -264,54 +279,110 @@ func corpusOracle(ctx context.Context, t *testing.T, cc *compiler, pool *grammar
 			t.Errorf("%s: abi3ls found target %q, the file defines Py_LIMITED_API %s (line %d)", c.F.Rel, c.Res.Target.String(), c.F.Own, c.F.OwnLine)
 		}
 		li := newLineIndex(c.F.Src)
+		us := fileUnits[c.F.Rel]
 		findingLines := map[int]bool{}
+		findingSyms := map[string]bool{}
 		for _, fd := range c.Res.Findings {
 			findingLines[li.line(fd.Start)] = true
+			findingSyms[fd.Symbol] = true
 		}
 
 		// Recall: gcc errors caused by CPython names, with the primary
-		// headers, each matched by a finding on one of its lines.
+		// headers, each matched by a finding on one of its lines. Errors
+		// that follow from an earlier one (the rest of an initializer of
+		// an incomplete type, uses of a variable whose declaration failed)
+		// are grouped with it.
 		limErr := limitedOnly(c.Lim[c.Primary.Label], base[baseKey{c.F.Rel, c.Primary.Label}])
 		var groups []*group
+		inGroups := func(id string) bool {
+			for _, g := range groups {
+				for _, l := range g.Lines {
+					for _, x := range identifiersOnLine(c.F.Src, li, l) {
+						if x == id {
+							return true
+						}
+					}
+				}
+			}
+			return false
+		}
+		follow := func(d diagnostic) bool {
+			if len(groups) == 0 {
+				return false
+			}
+			g := groups[len(groups)-1]
+			g.Follow = append(g.Follow, d)
+			st.Followons++
+			return true
+		}
 		for _, d := range limErr {
 			if !d.isError() {
 				continue
 			}
 			ls := diagLines(d, c.F.Path)
+			quoted := quotedIdentifiers(d.Message)
 			if len(ls) == 0 {
-				st.Unexplained++
-				t.Errorf("%s at %s (%s): error outside the file: %s:%d: %s", c.F.Rel, c.T, c.Primary.Label, d.File, d.Line, d.Message)
+				// Located in a header (an object-like macro's definition):
+				// pair it with findings on the macro anywhere in the file.
+				ns := cpythonOnly(append(quoted, macroNames(d)...), isCPython)
+				g := &group{Cause: d, Names: ns, FileRel: c.F.Rel}
+				for _, n := range ns {
+					if findingSyms[n] {
+						g.Matched = true
+					}
+				}
+				if len(ns) == 0 {
+					st.Unexplained++
+					t.Errorf("%s at %s (%s): error in a header with no CPython name: %s:%d: %s", c.F.Rel, c.T, c.Primary.Label, d.File, d.Line, d.Message)
+					continue
+				}
+				groups = append(groups, g)
 				continue
 			}
-			var ns []string
-			quoted := quotedIdentifiers(d.Message)
-			for _, id := range quoted {
-				if isCPython(id) {
-					ns = append(ns, id)
+			// Inside a declaration (not a function body) that already
+			// failed: a follow-on.
+			if u := unitAt(us, ls[0]); u != nil && !u.Func && len(groups) > 0 {
+				last := groups[len(groups)-1]
+				if len(last.Lines) > 0 && u.Start <= last.Lines[0] && last.Lines[0] <= u.End && follow(d) {
+					continue
 				}
 			}
-			if len(quoted) == 0 {
-				for _, l := range ls {
-					for _, id := range identifiersOnLine(c.F.Src, li, l) {
-						if isCPython(id) {
-							ns = append(ns, id)
-						}
+			// A member of something that is not a struct (or of an
+			// incomplete initializer): the object's type failed earlier.
+			// Or another error on the line of the previous cause.
+			if (strings.HasPrefix(d.Message, "request for member") || strings.Contains(d.Message, "has no member named")) && follow(d) {
+				continue
+			}
+			if len(groups) > 0 && sameLine(groups[len(groups)-1].Lines, ls) && follow(d) {
+				continue
+			}
+			ns := cpythonOnly(quoted, isCPython)
+			if len(ns) == 0 && len(quoted) > 0 {
+				// Quotes only user names: a follow-on if an earlier error
+				// involved them.
+				user := false
+				for _, q := range quoted {
+					if inGroups(q) {
+						user = true
 					}
+				}
+				if user && follow(d) {
+					continue
 				}
 			}
 			if len(ns) == 0 {
-				// A follow-on error: attach it to the latest cause.
-				if len(groups) > 0 {
-					g := groups[len(groups)-1]
-					g.Follow = append(g.Follow, d)
-					st.Followons++
-				} else {
+				for _, l := range ls {
+					ns = append(ns, cpythonOnly(identifiersOnLine(c.F.Src, li, l), isCPython)...)
+				}
+			}
+			if len(ns) == 0 {
+				if !follow(d) {
 					st.Unexplained++
 					t.Errorf("%s at %s (%s): compiler error with no CPython name and no earlier cause: line %d: %s", c.F.Rel, c.T, c.Primary.Label, d.Line, d.Message)
 				}
 				continue
 			}
-			g := &group{Cause: d, Lines: ls, Names: ns, FileRel: c.F.Rel, FileLine: ls[0]}
+			g := &group{Cause: d, Lines: ls, Names: dedupe(ns), FileRel: c.F.Rel, FileLine: ls[0]}
 			for _, l := range ls {
 				if findingLines[l] {
 					g.Matched = true
@@ -320,30 +391,64 @@ func corpusOracle(ctx context.Context, t *testing.T, cc *compiler, pool *grammar
 			groups = append(groups, g)
 		}
 		for _, g := range groups {
+			if !g.Matched && allKnown(g.Names, c.T, known) {
+				st.KnownCauses++
+				continue
+			}
 			st.Causes++
 			if g.Matched {
 				st.Matched++
 				continue
 			}
-			st.RecallMiss = append(st.RecallMiss, fmt.Sprintf("%s:%d [%s] %s (%s): no abi3ls finding on the line",
-				g.FileRel, g.FileLine, c.Primary.Label, g.Cause.Message, strings.Join(g.Names, ",")))
+			where := fmt.Sprintf("%s:%d", g.FileRel, g.FileLine)
+			if g.FileLine == 0 {
+				where = fmt.Sprintf("%s (in a macro from %s:%d)", g.FileRel, filepath.Base(g.Cause.File), g.Cause.Line)
+			}
+			st.RecallMiss = append(st.RecallMiss, fmt.Sprintf("%s [%s] %s (%s): no abi3ls finding on the line",
+				where, c.Primary.Label, g.Cause.Message, strings.Join(g.Names, ",")))
 		}
 
 		// Precision: every error-severity finding is matched by a
 		// compiler diagnostic on its line (with the primary headers, else
 		// with the newest), or is of a kind the compiler cannot see.
-		touched := func(h headerSet) map[int]bool {
+		touchedBy := map[string]map[int]bool{}
+		implicit := map[string]bool{}  // names gcc reported as implicitly declared (once per file)
+		shadowFunc := map[int]bool{}   // function units whose signature failed
+		shadowDecl := map[int]bool{}   // declaration units with an error
+		failedVars := map[string]int{} // variables whose declaration failed -> line
+		for _, h := range append([]headerSet{c.Primary}, c.Extra...) {
 			m := map[int]bool{}
 			for _, d := range limitedOnly(c.Lim[h.Label], base[baseKey{c.F.Rel, h.Label}]) {
-				for _, l := range diagLines(d, c.F.Path) {
+				if d.isError() {
+					if reUndeclared.MatchString(d.Message) {
+						for _, q := range quotedIdentifiers(d.Message) {
+							implicit[q] = true
+						}
+					}
+					for _, m := range macroNames(d) {
+						implicit[m] = true
+					}
+				}
+				ls := diagLines(d, c.F.Path)
+				for _, l := range ls {
 					m[l] = true
+					if !d.isError() {
+						continue
+					}
+					if u := unitAt(us, l); u != nil {
+						if u.Func && l < u.BodyStart {
+							shadowFunc[u.Start] = true
+						}
+						if !u.Func {
+							shadowDecl[u.Start] = true
+						}
+					}
+				}
+				if v := failedVariable(d.Message); v != "" && len(ls) > 0 {
+					failedVars[v] = ls[0]
 				}
 			}
-			return m
-		}
-		touchedBy := map[string]map[int]bool{c.Primary.Label: touched(c.Primary)}
-		for _, h := range c.Extra {
-			touchedBy[h.Label] = touched(h)
+			touchedBy[h.Label] = m
 		}
 		pr := primaryRun(c.T)
 		for _, fd := range c.Res.Findings {
@@ -358,7 +463,7 @@ func corpusOracle(ctx context.Context, t *testing.T, cc *compiler, pool *grammar
 				continue
 			}
 			st.Visible++
-			matched := false
+			matched := implicit[fd.Symbol]
 			for _, m := range touchedBy {
 				if m[line] {
 					matched = true
@@ -368,8 +473,38 @@ func corpusOracle(ctx context.Context, t *testing.T, cc *compiler, pool *grammar
 				st.Confirmed++
 				continue
 			}
+			// gcc reports an undeclared name once per file (C) or
+			// function (C++); the name probe with the same headers says
+			// whether any use of it compiles at this target.
+			probed := false
+			for _, h := range append([]headerSet{c.Primary}, c.Extra...) {
+				if r := runByLabel[h.Label]; r != nil {
+					if _, ok := r.Chosen[fd.Symbol]; ok && !r.accepted(fd.Symbol, c.T) {
+						probed = true
+					}
+				}
+			}
+			if probed {
+				st.Confirmed++
+				st.ByProbe++
+				continue
+			}
 			if known[fd.Symbol+"@"+c.T.String()] {
 				st.Known++
+				continue
+			}
+			if u := unitAt(us, line); u != nil && ((u.Func && shadowFunc[u.Start]) || (!u.Func && shadowDecl[u.Start])) {
+				st.Shadowed++
+				continue
+			}
+			shadow := false
+			for _, id := range identifiersOnLine(c.F.Src, li, line) {
+				if l, ok := failedVars[id]; ok && l < line {
+					shadow = true
+				}
+			}
+			if shadow {
+				st.Shadowed++
 				continue
 			}
 			dead := true
@@ -393,16 +528,17 @@ func corpusOracle(ctx context.Context, t *testing.T, cc *compiler, pool *grammar
 		ts = append(ts, tv)
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Less(ts[j]) })
-	fmt.Fprintf(out, "   recall: gcc errors caused by a CPython name that abi3ls flags on the same line; precision: abi3ls errors\n")
-	fmt.Fprintf(out, "   the compiler confirms (compiler-invisible rules, lines no header set compiles at the target, and\n")
-	fmt.Fprintf(out, "   names of the known classes are counted apart and excluded)\n")
-	fmt.Fprintf(out, "   %-6s %5s %7s %7s %8s %7s %7s %7s %9s %7s %9s %5s %5s\n", "target", "files", "causes", "flagged", "recall", "follow", "unexpl",
-		"errors", "confirmed", "precis", "invisible", "dead", "known")
+	fmt.Fprintf(out, "   recall: gcc errors caused by a CPython name (follow-on errors grouped with their cause) that abi3ls\n")
+	fmt.Fprintf(out, "   flags on the same line. precision: abi3ls errors the compiler confirms on the same line; counted apart:\n")
+	fmt.Fprintf(out, "   compiler-invisible rules, code gcc skips after an earlier error (shadowed), lines no header set\n")
+	fmt.Fprintf(out, "   compiles at the target (dead), names of the known classes (known)\n")
+	fmt.Fprintf(out, "   %-6s %5s %7s %7s %8s %7s %7s %7s %9s %7s %9s %6s %5s %5s\n", "target", "files", "causes", "flagged", "recall", "follow", "unexpl",
+		"errors", "confirmed", "precis", "invisible", "shadow", "dead", "known")
 	var tot corpusStats
 	for _, tv := range ts {
 		s := stats[tv]
-		fmt.Fprintf(out, "   %-6s %5d %7d %7d %8s %7d %7d %7d %9d %7s %9d %5d %5d\n", tv, s.Files, s.Causes, s.Matched, pct(s.Matched, s.Causes),
-			s.Followons, s.Unexplained, s.Visible, s.Confirmed, pct(s.Confirmed, s.Visible), s.Invisible, s.Dead, s.Known)
+		fmt.Fprintf(out, "   %-6s %5d %7d %7d %8s %7d %7d %7d %9d %7s %9d %6d %5d %5d\n", tv, s.Files, s.Causes, s.Matched, pct(s.Matched, s.Causes),
+			s.Followons, s.Unexplained, s.Visible, s.Confirmed, pct(s.Confirmed, s.Visible-s.Shadowed-s.Dead-s.Known), s.Invisible, s.Shadowed, s.Dead, s.Known)
 		tot.Files += s.Files
 		tot.Causes += s.Causes
 		tot.Matched += s.Matched
@@ -413,9 +549,14 @@ func corpusOracle(ctx context.Context, t *testing.T, cc *compiler, pool *grammar
 		tot.Invisible += s.Invisible
 		tot.Dead += s.Dead
 		tot.Known += s.Known
+		tot.Shadowed += s.Shadowed
+		tot.KnownCauses += s.KnownCauses
+		tot.ByProbe += s.ByProbe
 	}
-	fmt.Fprintf(out, "   %-6s %5d %7d %7d %8s %7d %7d %7d %9d %7s %9d %5d %5d\n", "all", tot.Files, tot.Causes, tot.Matched, pct(tot.Matched, tot.Causes),
-		tot.Followons, tot.Unexplained, tot.Visible, tot.Confirmed, pct(tot.Confirmed, tot.Visible), tot.Invisible, tot.Dead, tot.Known)
+	fmt.Fprintf(out, "   %-6s %5d %7d %7d %8s %7d %7d %7d %9d %7s %9d %6d %5d %5d\n", "all", tot.Files, tot.Causes, tot.Matched, pct(tot.Matched, tot.Causes),
+		tot.Followons, tot.Unexplained, tot.Visible, tot.Confirmed, pct(tot.Confirmed, tot.Visible-tot.Shadowed-tot.Dead-tot.Known), tot.Invisible, tot.Shadowed, tot.Dead, tot.Known)
+	fmt.Fprintf(out, "   compiler errors on names of the known classes or exceptions (not counted as causes): %d\n", tot.KnownCauses)
+	fmt.Fprintf(out, "   confirmed findings whose line gcc is silent on because it reported the name once, earlier (confirmed by the name probe): %d\n", tot.ByProbe)
 	var codes []string
 	for c, n := range invisibleCodes {
 		codes = append(codes, fmt.Sprintf("%s %d", c, n))
@@ -456,4 +597,54 @@ func capLines(lines []string, n int) string {
 		return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n... and %d more", len(lines)-n)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// cpythonOnly keeps the CPython names of ids.
+func cpythonOnly(ids []string, isCPython func(string) bool) []string {
+	var out []string
+	for _, id := range ids {
+		if isCPython(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+var reUndeclared = regexp.MustCompile(`^(implicit declaration of function|'[A-Za-z_]\w*' undeclared|'[A-Za-z_]\w*' was not declared|unknown type name|there are no arguments to)`)
+
+// allKnown reports whether every name of a compiler error is one the name
+// oracle lists as a known class or exception at the target.
+func allKnown(names []string, t abi.Version, known map[string]bool) bool {
+	if len(names) == 0 {
+		return false
+	}
+	for _, n := range names {
+		if !known[n+"@"+t.String()] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameLine(a, b []int) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }
