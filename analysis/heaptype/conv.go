@@ -198,14 +198,19 @@ func (c *conv) findDef() bool {
 // readType reads the members of the type's initializer.
 func (c *conv) readType() {
 	il := c.il
-	c.problems = append(c.problems, il.problems...)
+	if len(il.problems) > 0 {
+		c.problems = append(c.problems, il.problems...)
+		return
+	}
 	if il.head == nil {
 		c.problem(il.open, il.open+1, "%s has no PyVarObject_HEAD_INIT(NULL, 0) header: the conversion cannot tell which member each value initializes", c.name)
 		return
 	}
 	if len(il.headArgs) > 0 {
 		meta := il.headArgs[0]
-		if !isZero(c.src, meta) {
+		if len(meta) == 0 {
+			c.problem(il.head.start, il.head.end, "%s without a metatype argument", il.headName)
+		} else if !isZero(c.src, meta) {
 			if n, addr, ok := refName(c.src, meta); !ok || !addr || n != "PyType_Type" {
 				c.problem(meta[0].start, meta[len(meta)-1].end, "%s has the metatype %s: a heap type with a custom metaclass needs PyType_FromMetaclass; not converted", c.name, joinToks(c.src, meta))
 			}

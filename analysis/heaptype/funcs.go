@@ -86,7 +86,7 @@ func (c *conv) rewriteDealloc() {
 	if newVar {
 		tp = uniqueName(c.src, start(fn), end(fn), "tp", "type", "self_type")
 	}
-	hasDecref := false
+	hasDecref, failed := false, false
 	var frees []*sitter.Node
 	var freeEdits []Edit
 	for _, call := range calls(body) {
@@ -124,6 +124,7 @@ func (c *conv) rewriteDealloc() {
 					o = "&" + c.text(obj)
 				default:
 					c.problem(start(f), end(f), "%s calls %s: PyType_GetSlot reads slots of static types only from 3.10 (target %s)", c.deallocFn, c.text(f), c.target)
+					failed = true
 					continue
 				}
 				freeEdits = append(freeEdits, Edit{start(f), end(f), "((freefunc)PyType_GetSlot(" + o + ", Py_tp_free))"})
@@ -132,10 +133,12 @@ func (c *conv) rewriteDealloc() {
 				// the base type's dealloc frees the object
 				if arrow || obj.Kind() != "identifier" || c.text(obj) == c.name {
 					c.problem(start(f), end(f), "%s calls %s: the conversion reads a base's tp_dealloc only as BaseType.tp_dealloc", c.deallocFn, c.text(f))
+					failed = true
 					continue
 				}
 				if c.target.Less(v310) {
 					c.problem(start(f), end(f), "%s calls %s: reading a static type's slot needs PyType_GetSlot on a static type, which works from 3.10 (target %s)", c.deallocFn, c.text(f), c.target)
+					failed = true
 					continue
 				}
 				c.edit(start(f), end(f), "((destructor)PyType_GetSlot(&"+c.text(obj)+", Py_tp_dealloc))")
@@ -152,7 +155,7 @@ func (c *conv) rewriteDealloc() {
 		}
 		c.edit(e.Start, e.End, e.NewText)
 	}
-	if hasDecref {
+	if hasDecref || failed {
 		return
 	}
 	if len(frees) == 0 {

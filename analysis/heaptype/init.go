@@ -79,7 +79,7 @@ func parseInit(src []byte, open, close int, fields []string, aliases map[string]
 		list = fields
 	}
 	positionalHead := withHead != "" && l.head == nil
-	for _, part := range splitTop(src, toks) {
+	for _, part := range splitHeads(src, splitTop(src, toks)) {
 		if len(part) == 0 {
 			continue
 		}
@@ -107,6 +107,12 @@ func parseInit(src []byte, open, close int, fields []string, aliases map[string]
 				e.start, e.end, e.toks = part[3].start, part[len(part)-1].end, part[3:]
 				if withHead == "ob_base" {
 					l.head = &e
+					if v := part[3:]; len(v) > 2 && v[0].kind == tIdent && isPunct(src, v[1], "(") {
+						if j := matchClose(src, v, 1); j == len(v)-1 {
+							l.headName = v[0].text(src)
+							l.headArgs = splitTop(src, v[2:j])
+						}
+					}
 				}
 				positionalHead = false
 				idx = 0
@@ -263,4 +269,32 @@ func stripCxxCast(src []byte, toks []token) []token {
 		toks = toks[j+2 : len(toks)-1]
 	}
 	return toks
+}
+
+// splitHeads splits a part after a PyVarObject_HEAD_INIT(...) that is not
+// its last token: `.ob_base = PyVarObject_HEAD_INIT(NULL, 0) .tp_name = x`
+// has no comma between the two (the macro brings it).
+func splitHeads(src []byte, parts [][]token) [][]token {
+	var out [][]token
+	for _, p := range parts {
+		for {
+			cut := -1
+			for i := 0; i+1 < len(p); i++ {
+				if p[i].kind == tIdent && isPunct(src, p[i+1], "(") &&
+					(isIdent(src, p[i], "PyVarObject_HEAD_INIT") || isIdent(src, p[i], "PyObject_HEAD_INIT")) {
+					if j := matchClose(src, p, i+1); j >= 0 && j+1 < len(p) {
+						cut = j + 1
+					}
+					break
+				}
+			}
+			if cut < 0 {
+				break
+			}
+			out = append(out, p[:cut])
+			p = p[cut:]
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -40,9 +40,6 @@ func (c *conv) findUses() {
 		}
 		c.classify(n)
 	}
-	if len(c.problems) > 0 {
-		return
-	}
 	if c.ready == nil {
 		c.problem(start(c.def), end(c.def), "no PyType_Ready(&%s) in this file: the conversion creates the type where it is readied", c.name)
 		return
@@ -158,10 +155,18 @@ func (c *conv) classify(n *sitter.Node) {
 			c.slotCalls = append(c.slotCalls, p)
 			return
 		}
+		if field == "tp_dict" {
+			c.problem(start(p), end(p), "%s.tp_dict is not accessible in the Limited API: set and get the type's attributes with PyObject_SetAttrString / PyObject_GetAttrString on the type before converting", c.name)
+			return
+		}
 		c.problem(start(p), end(p), "%s.%s reads a member of the type object, which is opaque in the Limited API: rewrite it (e.g. PyType_GetSlot, PyType_GetFlags, PyType_GetName) before converting", c.name, field)
 	default:
-		ctx := n
-		if p != nil {
+		ctx := outerExpr(c.src, n)
+		if q := ctx.Parent(); q != nil && q.Kind() == "sizeof_expression" {
+			c.problem(start(q), end(q), "%s: the size of a type object is not part of the Limited API, and a heap type's size is not known at compile time", c.text(q))
+			return
+		}
+		if same(ctx, n) && p != nil {
 			ctx = p
 		}
 		c.problem(start(ctx), end(ctx), "unsupported use of %s (%s): only &%s, %s.tp_x = value before PyType_Ready, and calls of %s.tp_alloc/tp_free are converted", c.name, oneLine(c.text(ctx)), c.name, c.name, c.name)
@@ -182,17 +187,28 @@ var slotFuncType = map[string]string{
 // staticInitUse reports &Foo_Type in a file-scope initializer.
 func (c *conv) staticInitUse(p *sitter.Node) {
 	for q := p.Parent(); q != nil; q = q.Parent() {
-		if q.Kind() == "declaration" {
-			if isTypeObjectDecl(c.src, q) {
-				other := ""
-				for _, dd := range declarators(q) {
-					other, _ = declaratorName(c.src, dd)
+		if q.Kind() != "declaration" {
+			continue
+		}
+		if isTypeObjectDecl(c.src, q) {
+			for _, dd := range declarators(q) {
+				other, id := declaratorName(c.src, dd)
+				v := dd.ChildByFieldName("value")
+				if dd.Kind() != "init_declarator" || v == nil || v.Kind() != "initializer_list" || !same(id.Parent(), dd) {
+					continue
 				}
-				c.problem(start(p), end(p), "%s is used in the static initializer of %s (as its base?): convert %s first, or create it at run time", c.name, other, other)
+				il := parseInit(c.src, start(v), end(v)-1, typeFields, typeFieldAliases, "ob_base")
+				role := "in the static initializer of " + other
+				if h := il.head; h != nil && start(p) >= h.start && end(p) <= h.end {
+					role = "as the metatype of the static type " + other
+				} else if e := il.get("tp_base"); e != nil && start(p) >= e.start && end(p) <= e.end {
+					role = "as the base of the static type " + other
+				}
+				c.problem(start(p), end(p), "%s is used %s, which needs its address at compile time: convert %s first", c.name, role, other)
 				return
 			}
-			break
 		}
+		break
 	}
 	c.problem(start(p), end(p), "%s is used in a static initializer: a heap type exists only at run time, so this initializer cannot refer to it", c.name)
 }
