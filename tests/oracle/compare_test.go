@@ -300,3 +300,31 @@ func headerLabels(vs []verdict) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// missingFromPrimary finds names the database says are available at a
+// target although the header set of that same version does not declare
+// them (checked where such a header set exists). Platform-specific items
+// (ifdef), configuration macros and names outside Python.h's reach are
+// left out.
+func missingFromPrimary(db *abi.DB, runs []*nameRun) map[string][]verdict {
+	out := map[string][]verdict{}
+	for _, run := range runs {
+		t := run.H.Version
+		for _, name := range db.Names() {
+			if strings.HasPrefix(name, "_") || run.Names[name] != nil || run.Config[name] {
+				continue
+			}
+			e, ok := db.Lookup(name)
+			if !ok || e.Ifdef != "" || e.Kind == abi.KindFeatureMacro || !e.InPythonH {
+				continue
+			}
+			res := db.Check(name, abi.Target{Limited: t})
+			if res.Status != abi.Available {
+				continue
+			}
+			out[name] = append(out[name], verdict{H: run.H, T: t, Name: name, GCC: false,
+				Error: "not declared by these headers", Status: res.Status})
+		}
+	}
+	return out
+}

@@ -14,6 +14,7 @@ import (
 type nameRun struct {
 	H          headerSet
 	Names      map[string]*declared
+	Config     map[string]bool   // pyconfig.h macros (declared, not probed)
 	Chosen     map[string]probe  // the form each testable name is probed with
 	Untestable map[string]string // names no form compiles cleanly, with why
 	Targets    []abi.Version
@@ -30,7 +31,7 @@ func (r *nameRun) accepted(name string, t abi.Version) bool {
 // runNames extracts the names of h, selects a probe form for each, and
 // compiles all probes once per target, in parallel.
 func runNames(ctx context.Context, cc *compiler, pool *grammars.Pool, h headerSet) (*nameRun, error) {
-	names, err := extractNames(ctx, cc, pool, h)
+	names, config, err := extractNames(ctx, cc, pool, h)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func runNames(ctx context.Context, cc *compiler, pool *grammars.Pool, h headerSe
 	if err != nil {
 		return nil, err
 	}
-	run := &nameRun{H: h, Names: names, Chosen: chosen, Untestable: untestable,
+	run := &nameRun{H: h, Names: names, Config: config, Chosen: chosen, Untestable: untestable,
 		Targets: targetsUpTo(h.Version), Rejected: map[abi.Version]map[string]string{},
 		Stray: map[abi.Version][]diagnostic{}}
 	probes := make([]probe, 0, len(chosen))

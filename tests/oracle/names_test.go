@@ -51,7 +51,7 @@ type declared struct {
 
 // publicHeaders are included by every name probe, after Python.h, when the
 // header set has them: the public headers Python.h does not include.
-var publicHeaders = []string{"structmember.h", "frameobject.h", "datetime.h", "marshal.h"}
+var publicHeaders = []string{"structmember.h", "frameobject.h", "datetime.h", "marshal.h", "pythread.h"}
 
 // headerPrelude is the #include block every probe translation unit starts
 // with. PY_SSIZE_T_CLEAN is not defined: the probes test the headers' plain
@@ -86,18 +86,20 @@ func inHeaderSet(h headerSet, file string) bool {
 
 // extractNames lists the public names (no leading underscore) the header
 // set declares without Py_LIMITED_API: macros from `gcc -E -dD`, other
-// declarations from a tree-sitter parse of the preprocessed text.
-func extractNames(ctx context.Context, cc *compiler, pool *grammars.Pool, h headerSet) (map[string]*declared, error) {
+// declarations from a tree-sitter parse of the preprocessed text. config
+// holds the macros of pyconfig.h, which are not probed.
+func extractNames(ctx context.Context, cc *compiler, pool *grammars.Pool, h headerSet) (names map[string]*declared, config map[string]bool, err error) {
 	out, diags, err := cc.run(ctx, job{Src: []byte(headerPrelude(h)), Includes: []string{h.Dir}, Preprocess: true})
 	if err != nil {
-		return nil, fmt.Errorf("preprocess %s: %w", h.Label, err)
+		return nil, nil, fmt.Errorf("preprocess %s: %w", h.Label, err)
 	}
 	for _, d := range diags {
 		if d.isError() {
-			return nil, fmt.Errorf("preprocess %s: %s:%d: %s", h.Label, d.File, d.Line, d.Message)
+			return nil, nil, fmt.Errorf("preprocess %s: %s:%d: %s", h.Label, d.File, d.Line, d.Message)
 		}
 	}
-	names := map[string]*declared{}
+	names = map[string]*declared{}
+	config = map[string]bool{}
 	add := func(name string, k declKind, file string) *declared {
 		if strings.HasPrefix(name, "_") || name == "" {
 			return nil
@@ -130,6 +132,11 @@ func extractNames(ctx context.Context, cc *compiler, pool *grammars.Pool, h head
 			continue
 		}
 		if strings.HasPrefix(line, "#") {
+			if filepath.Base(file) == "pyconfig.h" {
+				if m := reDefine.FindStringSubmatch(line); m != nil {
+					config[m[1]] = true
+				}
+			}
 			if inHeaderSet(h, file) {
 				if m := reDefine.FindStringSubmatch(line); m != nil {
 					name, params, body := m[1], m[3], strings.TrimSpace(m[4])
@@ -164,13 +171,13 @@ func extractNames(ctx context.Context, cc *compiler, pool *grammars.Pool, h head
 		codeFiles = append(codeFiles, file)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read preprocessed %s: %w", h.Label, err)
+		return nil, nil, fmt.Errorf("read preprocessed %s: %w", h.Label, err)
 	}
 
 	src := code.Bytes()
 	tree, err := pool.Parse(grammars.C, src, nil)
 	if err != nil {
-		return nil, fmt.Errorf("parse preprocessed %s: %w", h.Label, err)
+		return nil, nil, fmt.Errorf("parse preprocessed %s: %w", h.Label, err)
 	}
 	defer tree.Close()
 	root := tree.RootNode()
@@ -199,7 +206,7 @@ func extractNames(ctx context.Context, cc *compiler, pool *grammars.Pool, h head
 			}
 		}
 	}
-	return names, nil
+	return names, config, nil
 }
 
 func minKind(ks map[declKind]bool) declKind {

@@ -195,6 +195,25 @@ func reportNames(ctx context.Context, t *testing.T, runs []*nameRun, sets []head
 		}
 	}
 
+	// The other direction of the primary oracle: names abi3ls accepts at
+	// a target that the headers of that very version do not declare at
+	// all (any use fails to compile).
+	missing := missingFromPrimary(db, runs)
+	fmt.Fprintf(out, "\navailable per abi3ls at a target, but not declared by the headers of that version (%d names):\n", len(missing))
+	for _, n := range sortedNames(missing) {
+		vs := missing[n]
+		if ex[n] != "" {
+			fmt.Fprintf(out, "   %-36s at %s (%s): listed exception\n", n, targetRange(vs), headerLabels(vs))
+			continue
+		}
+		fmt.Fprintf(out, "   %-36s at %s (%s)\n", n, targetRange(vs), headerLabels(vs))
+		for i := range vs {
+			vs[i].Class = cDisagree
+			all = append(all, vs[i])
+		}
+		sum[cDisagree] += len(vs)
+	}
+
 	fails := groupByName(all, cDisagree)
 	if len(fails) > 0 {
 		names := sortedNames(fails)
