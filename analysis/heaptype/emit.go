@@ -449,6 +449,8 @@ func (c *conv) emitRegs() {
 			nc := "PyModule_AddObject(" + mod + ", " + name + ", (PyObject *)" + ptr + ")"
 			c.edit(start(stmt), end(stmt), "Py_INCREF("+ptr+");\n"+ind+"if ("+nc+" < 0) {\n"+ind+c.indent+"Py_DECREF("+ptr+");\n"+ind+"}")
 		case inBlock && stmt.Kind() == "if_statement" && c.isFailTest(stmt, call):
+			c.edit(start(addr), end(addr), ptr)
+			c.consumed[start(addr)] = true
 			c.edit(lineStart(c.src, start(stmt)), lineStart(c.src, start(stmt)), ind+"Py_INCREF("+ptr+");\n")
 			cons := stmt.ChildByFieldName("consequence")
 			if cons.Kind() == "compound_statement" {

@@ -182,7 +182,12 @@ func outerExpr(src []byte, n *sitter.Node) *sitter.Node {
 			return n
 		}
 		switch p.Kind() {
-		case "cast_expression", "parenthesized_expression":
+		case "cast_expression":
+			n = p
+		case "parenthesized_expression":
+			if g := p.Parent(); g != nil && isCondStmt(g.Kind()) && (g.ChildByFieldName("condition") == nil || same(g.ChildByFieldName("condition"), p)) {
+				return n // the parentheses of if (...) belong to the if
+			}
 			n = p
 		case "argument_list":
 			if c := p.Parent(); c != nil && c.Kind() == "call_expression" && isCxxCast(src, c) {
@@ -224,6 +229,14 @@ func callArgs(call *sitter.Node) []*sitter.Node {
 		out = append(out, a)
 	}
 	return out
+}
+
+func isCondStmt(kind string) bool {
+	switch kind {
+	case "if_statement", "while_statement", "do_statement", "switch_statement":
+		return true
+	}
+	return false
 }
 
 // argCall returns the call_expression whose argument (possibly cast or
