@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ type inProcess struct {
 	srv  *server.Server
 	exit chan int
 	in   *io.PipeWriter
+	once sync.Once
 }
 
 // startServer runs a server with no debounce and the real analysis.
@@ -63,7 +65,10 @@ func startServer(tb testing.TB) *inProcess {
 	return p
 }
 
-func (p *inProcess) stop(tb testing.TB) {
+// stop shuts the server down (once) and checks every tree was freed.
+func (p *inProcess) stop(tb testing.TB) { p.once.Do(func() { p.doStop(tb) }) }
+
+func (p *inProcess) doStop(tb testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := p.c.Shutdown(ctx); err != nil {
@@ -297,4 +302,55 @@ func writeHeapProfile(b *testing.B, path string) {
 	if err := pprof.WriteHeapProfile(f); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkEditMemory is figure 5b in process: 10,000 one-character edits
+// (1,000 with -short) of a 2,000-line document, each waited for; it
+// reports the growth from the first tenth of the edits to the end of the
+// process RSS, of the Go heap in use after a GC, and the live trees at the
+// end. Growth in RSS without growth of the Go heap is C memory
+// (tree-sitter).
+func BenchmarkEditMemory(b *testing.B) {
+	edits := 10000
+	if testing.Short() {
+		edits = 1000
+	}
+	src := corpus.Generate(corpus.Options{Lines: 2000, Seed: 77, Limited: "0x03080000"})
+	uri := "file:///bench/edits.c"
+	points := corpus.EditPoints(src, 1000, 2)
+	sample := func() (rss, heap float64) {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		r, _, err := measure.RSS(os.Getpid())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return measure.MB(r), measure.MB(int64(ms.HeapInuse))
+	}
+	var rss0, heap0, rss1, heap1 float64
+	var trees int64
+	for b.Loop() {
+		p := startServer(b)
+		ctx := context.Background()
+		if _, _, err := measure.Open(ctx, p.c, uri, src); err != nil {
+			b.Fatal(err)
+		}
+		v, err := measure.Keystrokes(ctx, p.c, uri, src, 1, points, edits/10, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rss0, heap0 = sample()
+		if _, err := measure.Keystrokes(ctx, p.c, uri, src, v, points, edits-edits/10, nil); err != nil {
+			b.Fatal(err)
+		}
+		rss1, heap1 = sample()
+		trees = p.srv.LiveTrees()
+		p.stop(b)
+	}
+	b.ReportMetric(100*(rss1-rss0)/rss0, "rss-growth-%")
+	b.ReportMetric(100*(heap1-heap0)/heap0, "heap-growth-%")
+	b.ReportMetric(rss1, "rss-MB")
+	b.ReportMetric(heap1, "heap-MB")
+	b.ReportMetric(float64(trees), "trees")
 }
