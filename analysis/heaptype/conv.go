@@ -93,16 +93,42 @@ func newConv(root *sitter.Node, src []byte, lang grammars.Lang, target abi.Versi
 	c := &conv{src: src, root: root, lang: lang, target: target, name: name, db: abi.Default(),
 		funcs: map[string]*sitter.Node{}, consumed: map[int]bool{}, indent: "    "}
 	c.toks = tokenize(src, 0, len(src), true)
-	var funcs []*sitter.Node
-	c.decls, funcs, c.typedefs = fileScope(root)
-	for _, f := range funcs {
-		if n := funcName(src, f); n != "" {
-			if _, dup := c.funcs[n]; !dup {
-				c.funcs[n] = f
+	c.decls, _, c.typedefs = fileScope(root)
+	return c
+}
+
+// fn returns the definition of the function name in this file, or nil.
+func (c *conv) fn(name string) *sitter.Node {
+	if f, ok := c.funcs[name]; ok {
+		return f
+	}
+	var def *sitter.Node
+	for _, t := range c.toks {
+		if t.inDirective || !isIdent(c.src, t, name) {
+			continue
+		}
+		n := c.root.NamedDescendantForByteRange(uint(t.start), uint(t.end))
+		if n == nil || n.Parent() == nil || n.Parent().Kind() != "function_declarator" {
+			continue
+		}
+		for p := n.Parent(); p != nil; p = p.Parent() {
+			k := p.Kind()
+			if k == "function_definition" {
+				if funcName(c.src, p) == name {
+					def = p
+				}
+				break
+			}
+			if k != "function_declarator" && k != "pointer_declarator" && k != "parenthesized_declarator" && k != "attributed_declarator" {
+				break
 			}
 		}
+		if def != nil {
+			break
+		}
 	}
-	return c
+	c.funcs[name] = def
+	return def
 }
 
 func (c *conv) problem(s, e int, format string, args ...any) {

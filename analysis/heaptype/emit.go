@@ -602,8 +602,8 @@ func (c *conv) emitState() {
 	} else {
 		c.edit(closeAt, closeAt, " PyTypeObject *"+c.name+"; ")
 	}
-	c.addToModuleFunc(c.funcs[c.mod.traverse], "Py_VISIT")
-	c.addToModuleFunc(c.funcs[c.mod.clear], "Py_CLEAR")
+	c.addToModuleFunc(c.fn(c.mod.traverse), "Py_VISIT")
+	c.addToModuleFunc(c.fn(c.mod.clear), "Py_CLEAR")
 }
 
 // addToModuleFunc adds MACRO(state->Foo_Type); after the function's last

@@ -50,7 +50,7 @@ func (c *conv) rewriteDealloc() {
 		c.wrapDealloc()
 		return
 	}
-	fn := c.funcs[c.deallocFn]
+	fn := c.fn(c.deallocFn)
 	if fn == nil {
 		c.problem(start(c.def), end(c.def), "tp_dealloc %s is not defined in this file: the conversion must add Py_DECREF of the type to it", c.deallocFn)
 		return
@@ -225,7 +225,7 @@ func (c *conv) rewriteTraverse() {
 	if !c.gc || c.traverseFn == "" {
 		return
 	}
-	fn := c.funcs[c.traverseFn]
+	fn := c.fn(c.traverseFn)
 	if fn == nil {
 		c.problem(start(c.def), end(c.def), "tp_traverse %s is not defined in this file: the conversion must make it visit the type", c.traverseFn)
 		return
@@ -285,7 +285,7 @@ func (c *conv) rewriteAllocs() {
 			continue
 		}
 		seen[name] = true
-		fn := c.funcs[name]
+		fn := c.fn(name)
 		if fn == nil {
 			continue
 		}

@@ -56,7 +56,7 @@ func (tc *tcase) setSection(name string, data []byte) {
 	tc.ar.Files = append(tc.ar.Files, txtar.File{Name: name, Data: data})
 }
 
-func loadCases(t *testing.T) []*tcase {
+func loadCases(t testing.TB) []*tcase {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "*.txtar"))
 	if err != nil || len(paths) == 0 {

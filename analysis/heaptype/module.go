@@ -230,7 +230,7 @@ func (c *conv) canUseState() bool {
 	switch {
 	case m.stateFields == nil:
 		why = "the module state struct " + m.stateType + " is not defined in this file"
-	case m.traverse == "" || c.funcs[m.traverse] == nil || m.clear == "" || c.funcs[m.clear] == nil:
+	case m.traverse == "" || c.fn(m.traverse) == nil || m.clear == "" || c.fn(m.clear) == nil:
 		why = "the module has no m_traverse and m_clear functions in this file to visit and clear it"
 	case c.modVar == "":
 		why = "no module object is at hand where the type is created"

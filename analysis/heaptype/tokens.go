@@ -37,7 +37,7 @@ func isIdentChar(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
 // whole logical line, followed by the tokens of its contents (marked
 // inDirective) when withDirectiveBody is set.
 func tokenize(src []byte, start, end int, withDirectiveBody bool) []token {
-	var out []token
+	out := make([]token, 0, (end-start)/5+1)
 	i := start
 	lineStart := true // only whitespace seen since the last newline
 	for i < end {
