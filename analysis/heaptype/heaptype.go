@@ -10,6 +10,43 @@
 // converts half a type: when anything cannot be converted safely it returns
 // problems and no edits.
 //
+// What the conversion does, for target version T:
+//
+//   - Emits `static PyType_Slot Foo_Type_slots[]` (every set tp_* member and
+//     method-suite member as its Py_tp_*, Py_nb_*, Py_sq_*, Py_mp_*,
+//     Py_am_*, Py_bf_* slot, each checked against T's Limited API) and
+//     `static PyType_Spec Foo_Type_spec` (name, basicsize, itemsize, flags
+//     without Py_TPFLAGS_HEAPTYPE; plus Py_TPFLAGS_IMMUTABLETYPE from 3.10,
+//     and Py_TPFLAGS_DISALLOW_INSTANTIATION, or below 3.10 a refusing
+//     tp_new, for a type without tp_new whose base is object). Run-time
+//     assignments `Foo_Type.tp_x = v;` before PyType_Ready join the slots.
+//   - Replaces the definition with `static PyTypeObject *Foo_Type;`, or adds
+//     the pointer to the module state struct (visited and cleared in
+//     m_traverse / m_clear) when the module has one and every use can
+//     reach it; deletes the method suites no other static type uses.
+//   - PyType_Ready(&Foo_Type) becomes the creation: PyType_FromSpec,
+//     PyType_FromSpecWithBases when there is a tp_base, or from 3.10
+//     PyType_FromModuleAndSpec when the module object is at hand.
+//     PyModule_AddObject becomes PyModule_AddType / PyModule_AddObjectRef
+//     from 3.10; below, the Py_INCREF/AddObject/Py_DECREF idiom is kept or
+//     completed. Every other &Foo_Type becomes the pointer.
+//   - tp_dealloc releases the type after freeing the object (inserted;
+//     conditional on Py_TPFLAGS_HEAPTYPE while another static type shares
+//     the function; a wrapper when tp_dealloc is PyObject_Del itself);
+//     tp_free/tp_alloc reads become PyType_GetSlot; a GC type's tp_traverse
+//     visits Py_TYPE(self) from 3.9; tp_dictoffset, tp_weaklistoffset and
+//     tp_vectorcall_offset become __dictoffset__ / __weaklistoffset__ /
+//     __vectorcalloffset__ members (Py_T_PYSSIZET from 3.12, T_PYSSIZET
+//     from structmember.h before).
+//
+// The analysis offers the result on an ABI005 finding for a static type:
+//
+//	r := heaptype.Convert(root, src, lang, target, name)
+//	if len(r.Problems) == 0 {
+//		// Fix{Title: heaptype.Title(name), Kind: "refactor.rewrite",
+//		//     Applicability: Unsafe, Edits: r.Edits (same fields)}
+//	}
+//
 // The package does no IO and knows nothing of LSP.
 package heaptype
 

@@ -216,6 +216,9 @@ func (c *conv) findModule() {
 		})
 	}
 	c.state = c.canUseState()
+	if !c.state && c.mod != nil && len(c.mod.exec) > 0 && c.mod.exec[fname] {
+		c.note(start(c.ready), end(c.ready), "%s is a global but is created in the module's exec function, which runs once per module object (subinterpreters, re-imports): the global then holds the type of the latest module", c.name)
+	}
 }
 
 // canUseState reports whether the type pointer can live in the module
