@@ -163,6 +163,10 @@ func (c *conv) rewriteDealloc() {
 		return
 	}
 	decref := "Py_DECREF(" + tp + ");"
+	if sharedStatic && c.target.Less(v310) && len(freeEdits) > 0 {
+		c.problem(freeEdits[0].Start, freeEdits[0].End, "%s is shared with another static type, and reading tp_free with PyType_GetSlot works on static types only from 3.10 (target %s): convert with target 3.10, or give each type its own dealloc", c.deallocFn, c.target)
+		return
+	}
 	if sharedStatic {
 		decref = "if (PyType_GetFlags(" + tp + ") & Py_TPFLAGS_HEAPTYPE) {\n%IND%" + c.indent + "Py_DECREF(" + tp + ");\n%IND%}"
 	}
@@ -298,9 +302,55 @@ func (c *conv) rewriteAllocs() {
 			if field != "tp_alloc" && field != "tp_free" {
 				continue
 			}
+			if c.target.Less(v310) {
+				if other := c.staticUser(name); other != "" {
+					c.problem(start(f), end(f), "%s is also a slot of the static type %s, and reading %s with PyType_GetSlot works on static types only from 3.10 (target %s): convert both with target 3.10, or give each type its own function", name, other, field, c.target)
+					continue
+				}
+			}
 			c.edit(start(f), end(f), "(("+slotFuncType[field]+")PyType_GetSlot("+c.text(f.ChildByFieldName("argument"))+", "+slotName(field)+"))")
 		}
 	}
+}
+
+// staticUser returns the name of another static type whose initializer
+// (or method suite) names the function fn, or "".
+func (c *conv) staticUser(fn string) string {
+	for _, t := range c.toks {
+		if !isIdent(c.src, t, fn) || within(t, c.def) || t.inDirective {
+			continue
+		}
+		d := c.fileDeclAt(t.start)
+		if d == nil {
+			continue
+		}
+		if isTypeObjectDecl(c.src, d) {
+			for _, dd := range declarators(d) {
+				if n, _ := declaratorName(c.src, dd); n != "" {
+					return n
+				}
+			}
+		}
+		if tt := d.ChildByFieldName("type"); tt != nil {
+			for _, ss := range subStructs {
+				if c.text(tt) == ss.typeName && !c.ownSub(d) {
+					n, _ := declaratorName(c.src, declarators(d)[0])
+					return "using " + n
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// ownSub reports whether d is one of the method suites this type reads.
+func (c *conv) ownSub(d *sitter.Node) bool {
+	for _, s := range c.subs {
+		if same(s.decl, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // wrapDealloc handles tp_dealloc = PyObject_Del (or another free function):
