@@ -75,7 +75,8 @@ var sections = []struct {
 	{"keystroke", keystroke}, // figures 1 and 2
 	{"analysis", analysisCost},
 	{"check", checkVsGCC},
-	{"memory", memory},
+	{"memory", memoryOpen},
+	{"edits", memoryEdits},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

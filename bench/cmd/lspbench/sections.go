@@ -353,15 +353,7 @@ func runGCC(ctx context.Context, c *config, paths []string) (time.Duration, time
 	return time.Since(start), time.Duration(cpu.Load()), runErr
 }
 
-// memory is figure 5: the server's RSS with many documents open, and its
-// growth over many edits of one document.
-func memory(ctx context.Context, c *config) error {
-	if err := memoryOpen(ctx, c); err != nil {
-		return err
-	}
-	return memoryEdits(ctx, c)
-}
-
+// memoryOpen is figure 5a: the server's RSS with many documents open.
 func memoryOpen(ctx context.Context, c *config) error {
 	p, err := startInitialized(ctx, c)
 	if err != nil {
@@ -400,7 +392,7 @@ func memoryOpen(ctx context.Context, c *config) error {
 	return p.stop(ctx)
 }
 
-// memoryEdits types into one document and compares the RSS around
+// memoryEdits is figure 5b: it types into one document and compares the RSS around
 // memEditsFirst edits with the RSS around the last edit: the median of
 // samples taken every edits/100 edits over the last tenth of each window,
 // so one GC cycle does not decide the figure.
