@@ -8,6 +8,8 @@ import (
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/preproc"
 	"github.com/abi3ls/abi3ls/grammars"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // database is what the analysis asks of abi.DB.
@@ -52,6 +54,10 @@ type pass struct {
 	min      MinTarget
 	// staticTypes are the declarations reported by ABI005.
 	staticTypes []span
+	// root and lang are the analyzed file's tree (alive while rules run),
+	// for rules that rewrite whole declarations (the heap-type refactoring).
+	root *sitter.Node
+	lang grammars.Lang
 }
 
 // Analyze analyzes one file.
@@ -144,6 +150,7 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	}
 
 	// 4. Rules.
+	p.root, p.lang = tree.RootNode(), lang
 	p.lines = lineStarts(in.Src)
 	p.runRules()
 	p.finish()

@@ -1,5 +1,7 @@
 package analysis
 
+import "github.com/abi3ls/abi3ls/analysis/heaptype"
+
 var ruleABI005 = Rule{
 	Code:     "ABI005",
 	Name:     "opaque-type-by-value",
@@ -16,9 +18,13 @@ var ruleABI005 = Rule{
 	Instead: "static PyType_Slot Custom_slots[] = {\n    {0, NULL},\n};\n\nstatic PyType_Spec Custom_spec = {\n" +
 		"    .name = \"custom.Custom\",\n    .basicsize = sizeof(CustomObject),\n    .flags = Py_TPFLAGS_DEFAULT,\n" +
 		"    .slots = Custom_slots,\n};\n\n/* in the module's exec function */\nPyObject *Custom_Type = PyType_FromSpec(&Custom_spec);\n",
-	Fix: FixNone,
-	FixSafety: "No automatic quick fix: converting a static type to a heap type changes reference counting and " +
-		"deallocation. A separate refactoring (`abi3ls fix --unsafe`) performs the conversion for review.",
+	Fix: FixSometimes,
+	FixSafety: "Unsafe. For a `static PyTypeObject` the fix is a refactoring (\"Convert Foo_Type to a heap type\", " +
+		"`abi3ls fix --unsafe`): it writes the `PyType_Slot` array and `PyType_Spec`, replaces the object with a " +
+		"`PyTypeObject *` created by `PyType_FromSpec*`, rewrites registration and `&Foo_Type` uses, and adds the " +
+		"heap-type duties (`Py_DECREF` of the type in `tp_dealloc`, visiting it in `tp_traverse`). Heap types differ " +
+		"in reference counting and deallocation, so review the result. When something cannot be converted safely, " +
+		"the finding says what and the file is left unchanged.",
 	CompilerVisible: true,
 }
 
@@ -42,7 +48,38 @@ func (p *pass) abi005(bv *byValue, st string) {
 	default:
 		msg = bv.declName + " holds a " + st + " by value, " + opaque + "; use a pointer"
 	}
-	p.report(Finding{Code: "ABI005", Start: bv.start, End: bv.end, Message: msg, Symbol: st})
+	f := Finding{Code: "ABI005", Start: bv.start, End: bv.end, Message: msg, Symbol: st}
+	if bv.what == "static" && st == "PyTypeObject" {
+		p.heapTypeFix(&f, bv.declName)
+	}
+	p.report(f)
+}
+
+// heapTypeFix attaches the heap-type refactoring to an ABI005 finding on a
+// static PyTypeObject, or, when the conversion is not safe, says why in the
+// finding's related information. It is offered only for an abi3 target: in
+// audit mode there is no version to convert for, and the result still lays
+// out the object with PyObject_HEAD, which abi3t excludes.
+func (p *pass) heapTypeFix(f *Finding, typeVar string) {
+	if p.audit || p.root == nil || !p.check.ABI3T.IsZero() {
+		return
+	}
+	r := heaptype.Convert(p.root, p.src, p.lang, p.check.Effective(), typeVar)
+	if len(r.Problems) > 0 {
+		for _, pr := range r.Problems {
+			loc := Location{Line: lineOf(p.lines, pr.Start), Start: pr.Start, End: pr.End}
+			f.Related = append(f.Related, Related{Location: loc, Message: "cannot convert " + typeVar + " to a heap type: " + pr.Message})
+		}
+		return
+	}
+	if len(r.Edits) == 0 {
+		return
+	}
+	edits := make([]Edit, len(r.Edits))
+	for i, e := range r.Edits {
+		edits[i] = Edit{Start: e.Start, End: e.End, NewText: e.NewText}
+	}
+	f.Fixes = append(f.Fixes, Fix{Title: heaptype.Title(typeVar), Kind: "refactor.rewrite", Applicability: Unsafe, Edits: edits})
 }
 
 // abi005HeadInit reports PyVarObject_HEAD_INIT outside a reported static
