@@ -124,12 +124,6 @@ func reportNames(ctx context.Context, t *testing.T, runs []*nameRun, sets []head
 			}
 		}
 	}
-	plain, explained := sum.agreement()
-	fmt.Fprintf(out, "names total: %d comparisons over %d header sets; agreement %.2f%%; %.2f%% outside the known classes and exceptions\n",
-		sum.total(), len(runs), plain, explained)
-	fmt.Fprintf(out, "   known class (inline/macro shims): %d; known class (not version-gated): %d; listed exceptions: %d; disagreements: %d\n",
-		sum[cShim], sum[cUngated], sum[cException], sum[cDisagree])
-
 	// Known classes, one line per name.
 	shims := groupByName(all, cShim)
 	fmt.Fprintf(out, "\nknown class: newer headers provide a static inline or macro below the Limited API version (%d names)\n", len(shims))
@@ -213,6 +207,12 @@ func reportNames(ctx context.Context, t *testing.T, runs []*nameRun, sets []head
 		}
 		sum[cDisagree] += len(vs)
 	}
+
+	plain, explained := sum.agreement()
+	fmt.Fprintf(out, "\nnames total: %d comparisons over %d header sets; agreement %.2f%%; %.2f%% outside the known classes and exceptions\n",
+		sum.total(), len(runs), plain, explained)
+	fmt.Fprintf(out, "   known class (inline/macro shims): %d; known class (not version-gated): %d; listed exceptions: %d; disagreements: %d\n",
+		sum[cShim], sum[cUngated], sum[cException], sum[cDisagree])
 
 	fails := groupByName(all, cDisagree)
 	if len(fails) > 0 {
