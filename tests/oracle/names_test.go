@@ -272,9 +272,24 @@ func topLevelNames(n *sitter.Node, src []byte) []topName {
 	switch n.Kind() {
 	case "declaration":
 		typeNames(n.ChildByFieldName("type"))
+		// An attribute before `typedef` (Py_DEPRECATED(3.13) typedef ...)
+		// makes the grammar see a declaration.
+		isTypedef := false
+		if ty := n.ChildByFieldName("type"); ty != nil && ty.Utf8Text(src) == "typedef" {
+			isTypedef = true
+		}
+		for i := uint(0); i < n.ChildCount(); i++ {
+			if c := n.Child(i); c.Kind() == "typedef" || (c.Kind() == "ERROR" && strings.Contains(c.Utf8Text(src), "typedef")) {
+				isTypedef = true
+			}
+		}
 		for _, d := range fieldChildren(n, "declarator") {
 			name, isFunc := declaratorName(d, src)
 			if name == "" {
+				continue
+			}
+			if isTypedef {
+				out = append(out, topName{name: name, kind: kTypedef})
 				continue
 			}
 			if isFunc {

@@ -216,6 +216,7 @@ static inline int PyFull_Inline(PyObject *o) { return o != 0; }
 enum PyFull_Kind { PyFull_K1 = 1 };
 #endif
 #define PyLeak_GET(o) PyFull_Func(o)
+__attribute__((__deprecated__)) typedef int PyOld_T;
 #define Py_BEGIN_THING { int thing_ = 0;
 #define Py_END_THING (void)thing_; }
 #endif
@@ -241,7 +242,7 @@ func TestNameRunOnFakeHeaders(t *testing.T) {
 		kinds[n] = d.Kind.String()
 	}
 	wantKinds := map[string]string{
-		"PyObject": "typedef", "Py_ssize_t": "typedef", "PyFullObject": "typedef", "PyFull_Kind": "struct tag",
+		"PyObject": "typedef", "Py_ssize_t": "typedef", "PyOld_T": "typedef", "PyFullObject": "typedef", "PyFull_Kind": "struct tag",
 		"PyLim_Func": "function", "PyNew_Func": "function", "PyFull_Func": "function", "PyFull_Inline": "function",
 		"PyLim_Data": "data", "PyFull_K1": "enum constant",
 		"PyLim_MACRO": "function-like macro", "PyFull_GET": "function-like macro", "PyFull_VIA": "function-like macro",
