@@ -305,7 +305,7 @@ func writeHeapProfile(b *testing.B, path string) {
 }
 
 // BenchmarkEditMemory is figure 5b in process: 10,000 one-character edits
-// (1,000 with -short) of a 2,000-line document, each waited for; it
+// (200 with -short) of a 2,000-line document, each waited for; it
 // reports the growth from the first tenth of the edits to the end of the
 // process RSS, of the Go heap in use after a GC, and the live trees at the
 // end. Growth in RSS without growth of the Go heap is C memory
@@ -313,7 +313,7 @@ func writeHeapProfile(b *testing.B, path string) {
 func BenchmarkEditMemory(b *testing.B) {
 	edits := 10000
 	if testing.Short() {
-		edits = 1000
+		edits = 200
 	}
 	src := corpus.Generate(corpus.Options{Lines: 2000, Seed: 77, Limited: "0x03080000"})
 	uri := "file:///bench/edits.c"
