@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/abi3ls/abi3ls/analysis"
@@ -330,28 +331,31 @@ func readCapped(path string, max int64) ([]byte, bool) {
 
 // includer resolves local headers for the analysis: open documents first,
 // then the disk; relative to the including file, then the include dirs.
+// Like the CLI's, it reads only headers inside the workspace folder (root)
+// or an include directory, each at most max bytes; absolute names are never
+// followed.
 type includer struct {
 	s    *Server
+	root string // the document's folder; "" when it has none
 	dirs []string
 	max  int64
 }
 
 func (in *includer) Include(fromPath, name string) (string, []byte, bool) {
-	if name == "" {
+	if name == "" || filepath.IsAbs(name) || strings.ContainsRune(name, 0) {
 		return "", nil, false
 	}
 	var cands []string
-	if filepath.IsAbs(name) {
-		cands = append(cands, filepath.Clean(name))
-	} else {
-		if fromPath != "" && filepath.IsAbs(fromPath) {
-			cands = append(cands, filepath.Join(filepath.Dir(fromPath), filepath.FromSlash(name)))
-		}
-		for _, dir := range in.dirs {
-			cands = append(cands, filepath.Join(dir, filepath.FromSlash(name)))
-		}
+	if fromPath != "" && filepath.IsAbs(fromPath) {
+		cands = append(cands, filepath.Join(filepath.Dir(fromPath), filepath.FromSlash(name)))
+	}
+	for _, dir := range in.dirs {
+		cands = append(cands, filepath.Join(dir, filepath.FromSlash(name)))
 	}
 	for _, p := range cands {
+		if !in.allowed(p) {
+			continue
+		}
 		if d := in.s.lookupPath(p); d != nil {
 			d.mu.Lock()
 			text := d.text
@@ -363,4 +367,17 @@ func (in *includer) Include(fromPath, name string) (string, []byte, bool) {
 		}
 	}
 	return "", nil, false
+}
+
+// allowed reports whether p lies inside the folder or an include directory.
+func (in *includer) allowed(p string) bool {
+	if within(in.root, p) {
+		return true
+	}
+	for _, d := range in.dirs {
+		if within(d, p) {
+			return true
+		}
+	}
+	return false
 }

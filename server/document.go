@@ -176,6 +176,14 @@ type docConfig struct {
 	maxDoc   int
 }
 
+// root is the file system root of the document's folder, if any.
+func (c *docConfig) root() string {
+	if c == nil || c.folder == nil {
+		return ""
+	}
+	return c.folder.root
+}
+
 // snapshot is an immutable view of a document at one version, with the
 // configuration in force. It owns its trees; they are closed when the last
 // reference is released.
@@ -261,7 +269,7 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 		Lang:     sn.lang,
 		Src:      sn.text,
 		Tree:     sn.tree,
-		Includes: &includer{s: sn.s, dirs: sn.conf.include, max: sn.conf.maxFile},
+		Includes: &includer{s: sn.s, root: sn.conf.root(), dirs: sn.conf.include, max: sn.conf.maxFile},
 		Config:   sn.conf.cfg,
 	}
 	if f := sn.conf.folder; f != nil {
