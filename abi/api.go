@@ -143,17 +143,26 @@ type Entry struct {
 // until a later target, as METH_FASTCALL: added 3.7, declared from 3.10),
 // else LimitedFrom.
 func (e *Entry) Since() Version {
-	if !e.MacroFrom.IsZero() && (e.Added.IsZero() || e.MacroFrom.Less(e.Added)) {
-		return e.MacroFrom
+	s := e.LimitedFrom
+	switch {
+	case !e.MacroFrom.IsZero() && (e.Added.IsZero() || e.MacroFrom.Less(e.Added)):
+		s = e.MacroFrom
+	case !e.Added.IsZero() && e.LimitedFrom.Less(e.Added):
+		s = e.Added
 	}
-	if !e.Added.IsZero() {
-		if e.Added.Less(e.LimitedFrom) {
-			return e.LimitedFrom
-		}
-		return e.Added
+	// A macro or inline that old targets may use still has to exist in the
+	// headers of the oldest Python the wheel supports: Py_NewRef works at a
+	// 3.8 target only with 3.10+ headers, and an author building against
+	// the 3.8 headers gets an implicit declaration. FirstSeen 3.6 (the oldest
+	// headers scanned) means "3.6 or earlier" and gates nothing.
+	if oldestScanned.Less(e.FirstSeen) && s.Less(e.FirstSeen) {
+		s = e.FirstSeen
 	}
-	return e.LimitedFrom
+	return s
 }
+
+// oldestScanned is the oldest CPython whose headers the database scanned.
+var oldestScanned = V(3, 6)
 
 // Limited reports whether the name is part of the Limited API of the
 // current headers (for some target). Names that left the headers (LastSeen

@@ -153,7 +153,10 @@ func TestCheck(t *testing.T) {
 		{"PyTuple_GetItem", Target{}, Available, Version{}},
 		{"Py_TYPE", abi3(2), Available, Version{}},
 		{"Py_INCREF", abi3(3), Available, Version{}},
-		{"Py_NewRef", abi3(8), Available, Version{}}, // static inline in the headers that have it
+		{"Py_NewRef", abi3(8), TooNew, V(3, 10)}, // static inline, but only in the 3.10+ headers
+		{"Py_NewRef", abi3(10), Available, Version{}},
+		{"Py_SET_TYPE", abi3(8), TooNew, V(3, 9)},  // macro from the 3.9 headers on
+		{"Py_TYPE", abi3(2), Available, Version{}}, // a macro in every header set
 		{"PyTuple_GET_ITEM", abi3(8), NotLimited, Version{}},
 		{"PyTuple_GET_ITEM", Target{}, NotLimited, Version{}},
 		{"PyUnstable_Code_New", abi3(12), NotLimited, Version{}},
