@@ -17,9 +17,22 @@ echo "== go test"
 go test ./...
 
 [ "${1:-}" = "-short" ] && exit 0
+# Every suite runs even when an earlier one failed, so one run shows all
+# failures; the script fails at the end if any did.
+failed=()
 for t in tests/*.sh; do
   [ -e "$t" ] || continue
   echo "== $t"
-  bash "$t"
+  start=$(date +%s)
+  if bash "$t"; then
+    echo "== $t passed in $(( $(date +%s) - start ))s"
+  else
+    echo "== $t FAILED after $(( $(date +%s) - start ))s"
+    failed+=("$t")
+  fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "== failed suites: ${failed[*]}"
+  exit 1
+fi
 echo "== all tests passed"
