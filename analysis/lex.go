@@ -83,6 +83,7 @@ func (w *walker) lex(src []byte) lexResult {
 			if w.candidate(src, s, i) {
 				r.cands = append(r.cands, int32(s))
 			}
+			w.noteOpaqueDecl(src, s, i)
 		default:
 			i++
 		}
@@ -99,7 +100,17 @@ func (w *walker) candidate(src []byte, s, e int) bool {
 		k--
 	}
 	if k >= 0 && (src[k] == '.' || (src[k] == '>' && k > 0 && src[k-1] == '-')) {
-		return w.fieldName(b).interesting
+		if w.fieldName(b).interesting {
+			return true
+		}
+		// `v->name` where v was declared a pointer to an opaque CPython
+		// struct: any field name is worth a look (fields CPython removed
+		// are unknown to the database but still do not compile).
+		if src[k] == '>' && len(w.opaqueVars) > 0 && w.opaqueVars[string(identBefore(src, k-2))] {
+			w.opaqueMembers = append(w.opaqueMembers, int32(s))
+			return true
+		}
+		return false
 	}
 	if len(b) < 2 {
 		return false
@@ -109,6 +120,85 @@ func (w *walker) candidate(src []byte, s, e int) bool {
 		return w.worthALook(ni)
 	}
 	return isInterestingUnknown(b) || isTargetMacro(b)
+}
+
+// noteOpaqueDecl records v in `T *v` when T (the identifier src[s:e]) is
+// an opaque CPython struct, so that `v->field` is a candidate whatever the
+// field's name. Only identifiers followed by `*` are looked up.
+func (w *walker) noteOpaqueDecl(src []byte, s, e int) {
+	n := len(src)
+	j := e
+	for j < n && (src[j] == ' ' || src[j] == '\t') {
+		j++
+	}
+	if j >= n || src[j] != '*' || e-s < 2 {
+		return
+	}
+	ni := w.info(src[s:e])
+	if ni.entry == nil || ni.user || !w.opaqueStruct(ni) {
+		return
+	}
+	for j < n && (src[j] == '*' || src[j] == ' ' || src[j] == '\t') {
+		j++
+	}
+	if j+5 < n && string(src[j:j+5]) == "const" && !isIdentChar(src[j+5]) {
+		j += 5
+		for j < n && (src[j] == ' ' || src[j] == '\t') {
+			j++
+		}
+	}
+	k := j
+	for k < n && isIdentChar(src[k]) {
+		k++
+	}
+	if k == j || !isIdentStart(src[j]) {
+		return
+	}
+	if w.opaqueVars == nil {
+		w.opaqueVars = map[string]bool{}
+	}
+	w.opaqueVars[string(src[j:k])] = true
+}
+
+// opaqueStruct reports (and caches) whether ni names a CPython struct
+// that is opaque under the Limited API.
+func (w *walker) opaqueStruct(ni *nameInfo) bool {
+	if ni.opaque == 0 {
+		ni.opaque = 2
+		if st, ok := w.db.Struct(ni.name); ok && st.Opaque {
+			ni.opaque = 1
+		}
+	}
+	return ni.opaque == 1
+}
+
+// identBefore returns the identifier ending at or before k (after
+// skipping blanks), or nil.
+func identBefore(src []byte, k int) []byte {
+	for k >= 0 && (src[k] == ' ' || src[k] == '\t') {
+		k--
+	}
+	e := k + 1
+	for k >= 0 && isIdentChar(src[k]) {
+		k--
+	}
+	return src[k+1 : e]
+}
+
+// isOpaqueMember reports whether the member name at s was made a
+// candidate by noteOpaqueDecl's variables.
+func (w *walker) isOpaqueMember(s int) bool {
+	m := w.opaqueMembers
+	lo, hi := 0, len(m)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if int(m[mid]) < s {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo < len(m) && int(m[lo]) == s
 }
 
 // skipQuoted skips a string or character literal starting at i (the

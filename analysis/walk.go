@@ -30,6 +30,9 @@ type nameInfo struct {
 	// declaredOnly is set when the file only declares (prototypes) it.
 	declaredOnly bool
 
+	// opaque caches opaqueStruct: 0 unknown, 1 yes, 2 no.
+	opaque int8
+
 	checked bool
 	res     abi.Result // Check under the file's target
 	min     abi.Result // Check under the lowest Limited API (3.2)
@@ -170,6 +173,11 @@ type walker struct {
 	aux   *sitter.TreeCursor
 	// seenStruct marks struct specifiers already read (by start offset).
 	seenStruct map[int]bool
+	// opaqueVars are the names declared `T *v` with T an opaque CPython
+	// struct; opaqueMembers the (sorted) offsets of the member names of
+	// `v->name` the lexical pre-pass made candidates through them.
+	opaqueVars    map[string]bool
+	opaqueMembers []int32
 }
 
 type fieldNameInfo struct {
@@ -738,7 +746,7 @@ func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
 	s, e := identRange(w.src, n)
 	b := w.src[s:e]
 	fi := w.fieldName(b)
-	if !fi.interesting {
+	if !fi.interesting && !w.isOpaqueMember(s) {
 		return
 	}
 	if w.isDead(s) {
