@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/abi3ls/abi3ls/abi"
@@ -111,6 +112,9 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	w.abi3t = !audit && !ti.target.ABI3T.IsZero()
 	w.check = p.check
 	w.full = full
+	if !audit {
+		w.shimPP = shimResult(in.Src, pp, env, ti.target.Target)
+	}
 	p.w = w
 
 	// 2. Declarations of local headers: their names are the user's and
@@ -187,6 +191,35 @@ func (a *Analyzer) knownMacros(db database, pp *preproc.Result, t abi.Target, en
 	return added
 }
 
+// shimResult evaluates the file again with PY_VERSION_HEX set to the
+// target's release, when some conditional tests it: a definition that is
+// dead there (`#if PY_VERSION_HEX < 0x030900A1` shims at target 3.9+) is
+// a compatibility shim for older headers, which the target's headers do
+// not compile, so it does not make a CPython name the user's. Nil when no
+// conditional tests PY_VERSION_HEX.
+func shimResult(src []byte, pp *preproc.Result, env preproc.Env, t abi.Target) *preproc.Result {
+	v := t.Effective()
+	if v.IsZero() {
+		return nil
+	}
+	tests := false
+	for _, c := range pp.Conditionals {
+		if c.Live && slices.Contains(c.Uses, "PY_VERSION_HEX") {
+			tests = true
+			break
+		}
+	}
+	if !tests {
+		return nil
+	}
+	shimEnv := preproc.Env{Defined: make(map[string]string, len(env.Defined)+1), Undefined: env.Undefined}
+	for k, val := range env.Defined {
+		shimEnv.Defined[k] = val
+	}
+	shimEnv.Defined["PY_VERSION_HEX"] = fmt.Sprintf("0x%02X%02X00F0", v.Major, v.Minor)
+	return preproc.Evaluate(src, shimEnv)
+}
+
 // walkHeader collects the declarations of a local header.
 func (a *Analyzer) walkHeader(w *walker, h localHeader, env preproc.Env) {
 	if a.Parse == nil {
@@ -237,7 +270,7 @@ func (p *pass) runRules() {
 	// shim that is dead under the target does not hide the real name).
 	for _, d := range p.pp.Defines {
 		if d.Live {
-			p.w.markUser(d.Name)
+			p.w.markUserAt(d.Name, d.Start)
 		}
 	}
 	p.checkByValue() // ABI005, ABI011 (PyObject by value)

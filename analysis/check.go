@@ -62,7 +62,7 @@ func (p *pass) checkNames() {
 	for i := range p.w.f.uses {
 		u := &p.w.f.uses[i]
 		ni := u.info
-		if ni.user {
+		if ni.user || ni.shim && p.w.shimPP.IsDead(u.start) {
 			continue
 		}
 		if ni.name == "PY_VERSION_HEX" {

@@ -285,7 +285,7 @@ func (w *walker) functionDef(n *sitter.Node) {
 	d := w.unwrap(dn)
 	if d.name != "" {
 		w.funcs[d.name] = cType{base.Base, d.ptr}
-		w.markUser(d.name)
+		w.markUserAt(d.name, int(n.StartByte()))
 		w.fn = d.name
 		if strings.HasPrefix(d.name, "PyInit_") && !w.declOnly {
 			w.f.pyInits = append(w.f.pyInits, pyInit{name: d.name, start: d.start, end: d.end})

@@ -30,6 +30,9 @@ type nameInfo struct {
 	// declaredOnly is set when the file only declares (prototypes) it.
 	declaredOnly bool
 
+	// shim is set when the file defines the name in a version-compat shim
+	// only (see shimResult): uses there are the shim's, not flagged.
+	shim bool
 	// opaque caches opaqueStruct: 0 unknown, 1 yes, 2 no.
 	opaque int8
 
@@ -178,6 +181,9 @@ type walker struct {
 	// `v->name` the lexical pre-pass made candidates through them.
 	opaqueVars    map[string]bool
 	opaqueMembers []int32
+	// shimPP is the file evaluated with PY_VERSION_HEX at the target's
+	// release (nil when nothing tests it); see shimResult.
+	shimPP *preproc.Result
 }
 
 type fieldNameInfo struct {
@@ -250,6 +256,18 @@ func (w *walker) markUser(name string) {
 		return
 	}
 	w.infoString(name).user = true
+}
+
+// markUserAt is markUser for a definition at offset off, unless it is a
+// version-compat shim dead under the target's own headers (see shimResult).
+func (w *walker) markUserAt(name string, off int) {
+	if w.shimPP != nil && !w.declOnly && w.shimPP.IsDead(off) {
+		if name != "" {
+			w.infoString(name).shim = true
+		}
+		return
+	}
+	w.markUser(name)
 }
 
 func (w *walker) markDeclared(name string) {
@@ -604,7 +622,7 @@ func isInterestingUnknown(b []byte) bool {
 // define handles #define NAME ... : NAME is the user's.
 func (w *walker) define(n *sitter.Node, cls class) {
 	if nm := n.ChildByFieldId(w.k.fName); nm != nil {
-		w.markUser(w.text(nm))
+		w.markUserAt(w.text(nm), int(n.StartByte()))
 	}
 	w.defineParams = nil
 	if cls == cPreprocFuncDef {
