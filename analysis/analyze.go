@@ -115,6 +115,11 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	if !audit {
 		w.shimPP = shimResult(in.Src, pp, env, ti.target.Target)
 	}
+	for _, d := range pp.Defines {
+		if d.Name == "PY_SSIZE_T_CLEAN" && d.Live && !d.AfterPython {
+			w.sizeTClean = true
+		}
+	}
 	p.w = w
 
 	// 2. Declarations of local headers: their names are the user's and

@@ -35,7 +35,7 @@ var alwaysCandidates = map[string]bool{
 // minimum target, or a rule that looks at available names. In full mode
 // (hover) every name does.
 func (w *walker) worthALook(ni *nameInfo) bool {
-	if w.full || alwaysCandidates[ni.name] {
+	if w.full || alwaysCandidates[ni.name] || w.sizeTClean && sizeTNames[ni.name] {
 		return true
 	}
 	w.verdict(ni)
@@ -95,6 +95,10 @@ func (p *pass) checkNames() {
 		case abi.ExcludedABI3T:
 			p.abi011Name(u, e.ABI3TReason)
 		case abi.Available:
+			if p.w.sizeTClean && sizeTNames[ni.name] && !p.audit && p.check.Effective().Less(sizeTSince) {
+				p.abi002SizeT(u, e)
+				continue
+			}
 			if abi3t {
 				if r, ok := abi3tReasons[ni.name]; ok {
 					p.abi011Name(u, r)
@@ -334,6 +338,11 @@ func (p *pass) computeMin() {
 				block(ni.name, "ABI003", u.start, u.end)
 			}
 			continue
+		}
+		if ni.min.Status == abi.Available && p.w.sizeTClean && sizeTNames[ni.name] && m.Version.Less(sizeTSince) {
+			m.Version = sizeTSince
+			m.Symbol = ni.name
+			m.At = Location{Line: lineOf(p.lines, u.start), Start: u.start, End: u.end}
 		}
 		switch ni.min.Status {
 		case abi.TooNew:

@@ -77,3 +77,28 @@ func (p *pass) raiseDefineFix(need abi.Version) *Fix {
 	}
 	return nil
 }
+
+// sizeTNames are the argument parsers modsupport.h renames to
+// `_<name>_SizeT` when PY_SSIZE_T_CLEAN is defined and declares under the
+// Limited API only from 3.3 (the 3.2 DLL did not export them), so the
+// names need 3.3 then. Py_BuildValue's variant is declared at 3.2.
+var sizeTNames = map[string]bool{
+	"PyArg_Parse": true, "PyArg_ParseTuple": true, "PyArg_ParseTupleAndKeywords": true,
+	"PyArg_VaParse": true, "PyArg_VaParseTupleAndKeywords": true,
+}
+
+// sizeTSince is the Limited API version that declares the _SizeT variants.
+var sizeTSince = abi.V(3, 3)
+
+// abi002SizeT reports a sizeTNames function under PY_SSIZE_T_CLEAN at a
+// target below 3.3.
+func (p *pass) abi002SizeT(u *use, e *abi.Entry) {
+	msg := fmt.Sprintf("%s needs the Limited API 3.3 when PY_SSIZE_T_CLEAN is defined (it becomes _%s_SizeT, "+
+		"which the 3.2 Limited API does not declare), but this file targets %s (%s); %s %s or higher allows it",
+		u.info.name, u.info.name, versionText(p.target.Target), p.target.describe(), macroLimited, sizeTSince.Hex())
+	f := Finding{Code: "ABI002", Start: u.start, End: u.end, Message: msg, Symbol: u.info.name}
+	if fix := p.raiseDefineFix(sizeTSince); fix != nil {
+		f.Fixes = append(f.Fixes, *fix)
+	}
+	p.report(f)
+}

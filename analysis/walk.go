@@ -184,6 +184,8 @@ type walker struct {
 	// shimPP is the file evaluated with PY_VERSION_HEX at the target's
 	// release (nil when nothing tests it); see shimResult.
 	shimPP *preproc.Result
+	// sizeTClean: the file defines PY_SSIZE_T_CLEAN before Python.h.
+	sizeTClean bool
 }
 
 type fieldNameInfo struct {
