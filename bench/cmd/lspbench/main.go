@@ -93,6 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	pyinc := fs.String("pyinc", "", "directory with Python.h (default: the first /usr/include/python3.*)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "parallel gcc processes")
 	commit := fs.String("commit", "", "the commit measured, for the record")
+	edits := fs.Int("edits", 0, "edits of the RSS growth figure (default 10000, 1000 with -short)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -130,6 +131,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	c := &config{bin: abs, work: dir, gcc: *gcc, pyinc: *pyinc, jobs: max(1, *jobs), sz: full, report: newReport(stderr)}
 	if *isShort {
 		c.sz = short
+	}
+	if *edits > 0 {
+		c.sz.memEdits = max(*edits, c.sz.memEditsFirst)
 	}
 	if c.pyinc == "" {
 		c.pyinc = findPythonInclude()

@@ -417,6 +417,11 @@ func memoryEdits(ctx context.Context, c *config) error {
 	_, err = measure.Keystrokes(wctx, p.c, uri, src, 1, corpus.EditPoints(src, 1000, 2), last, func(i int, d time.Duration) {
 		lat = append(lat, d)
 		n := i + 1
+		if n%(last/10) == 0 {
+			if rss, _, err := measure.RSS(p.pid()); err == nil {
+				c.report.progress("   after %d edits: RSS %.1f MB", n, measure.MB(rss))
+			}
+		}
 		if n%every != 0 {
 			return
 		}
