@@ -74,20 +74,11 @@ func loadFolder(uri, root, name string, maxFile int64, implicit bool) *folder {
 	return f
 }
 
-// within reports whether path lies in dir.
-func within(dir, path string) bool {
-	if dir == "" || path == "" {
-		return false
-	}
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
-}
-
 // folderFor returns the innermost folder containing path. Caller holds mu.
 func (w *workspace) folderFor(path string) *folder {
 	var best *folder
 	for _, f := range w.folders {
-		if within(f.root, path) && (best == nil || len(f.root) > len(best.root)) {
+		if project.Within(f.root, path) && (best == nil || len(f.root) > len(best.root)) {
 			best = f
 		}
 	}
@@ -234,7 +225,7 @@ func (s *Server) reloadFolders(paths []string) {
 	for _, f := range old {
 		hit := paths == nil
 		for _, p := range paths {
-			if within(f.root, p) {
+			if project.Within(f.root, p) {
 				hit = true
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/abi3ls/abi3ls/analysis"
+	"github.com/abi3ls/abi3ls/analysis/project"
 	"github.com/abi3ls/abi3ls/grammars"
 
 	"go.lsp.dev/protocol"
@@ -371,11 +372,11 @@ func (in *includer) Include(fromPath, name string) (string, []byte, bool) {
 
 // allowed reports whether p lies inside the folder or an include directory.
 func (in *includer) allowed(p string) bool {
-	if within(in.root, p) {
+	if project.Within(in.root, p) {
 		return true
 	}
 	for _, d := range in.dirs {
-		if within(d, p) {
+		if project.Within(d, p) {
 			return true
 		}
 	}

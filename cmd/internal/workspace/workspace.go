@@ -198,19 +198,10 @@ func exists(p string) bool {
 // fallbackRoot is the root of a file in no project: the working directory
 // when the file is below it, else the file's directory.
 func fallbackRoot(dir string) string {
-	if wd, err := os.Getwd(); err == nil && within(wd, dir) {
+	if wd, err := os.Getwd(); err == nil && project.Within(wd, dir) {
 		return wd
 	}
 	return dir
-}
-
-// within reports whether p is root or below it (both clean and absolute).
-func within(root, p string) bool {
-	if p == root {
-		return true
-	}
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 func (w *Workspace) load(dir string) *Root {
@@ -254,7 +245,7 @@ func (r *Root) maxFileSize() int64 {
 // Rel returns the slash path of abs relative to the root, and false when
 // abs is not below it.
 func (r *Root) Rel(abs string) (string, bool) {
-	if !within(r.Dir, abs) {
+	if !project.Within(r.Dir, abs) {
 		return "", false
 	}
 	rel, err := filepath.Rel(r.Dir, abs)
@@ -394,11 +385,11 @@ func (in *includer) Include(fromPath, name string) (string, []byte, bool) {
 }
 
 func (in *includer) allowed(p string) bool {
-	if within(in.root, p) {
+	if project.Within(in.root, p) {
 		return true
 	}
 	for _, d := range in.dirs {
-		if within(d, p) {
+		if project.Within(d, p) {
 			return true
 		}
 	}
