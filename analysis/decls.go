@@ -202,6 +202,7 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 				t = cType{Base: "fn:" + d.name}
 			}
 			if t.Base != d.name {
+				w.hard()
 				w.typedefs[d.name] = t
 			}
 			w.markUser(d.name)
@@ -220,6 +221,7 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 			if d.name == "" {
 				continue
 			}
+			w.hard()
 			w.userFields[d.name] = true
 			t := cType{base.Base, d.ptr + d.arr}
 			if d.isFunc || d.fnPtr {
@@ -240,6 +242,7 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 				continue
 			}
 			if d.isFunc {
+				w.hard()
 				w.funcs[d.name] = cType{base.Base, d.ptr}
 				w.markDeclared(d.name)
 				continue
@@ -249,6 +252,9 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 				t = cType{}
 			}
 			sc := w.scopes[scopeIdx]
+			if scopeIdx == 0 || isStatic {
+				w.hard()
+			}
 			if sc.vars == nil {
 				sc.vars = map[string]cType{}
 			}
@@ -350,6 +356,7 @@ func (w *walker) structSpec(n *sitter.Node) {
 	if body == nil {
 		return
 	}
+	w.hard()
 	key := w.structKey(n, name)
 	if w.structs[key] == nil {
 		w.structs[key] = map[string]cType{}
