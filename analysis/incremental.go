@@ -147,16 +147,17 @@ func (r region) delta() int { return r.newEnd - r.oldEnd }
 // prefix and the common suffix.
 func diffRegion(old, new []byte) region {
 	n := min(len(old), len(new))
+	const chunk = 4096
 	p := 0
-	for p+8 <= n && string(old[p:p+8]) == string(new[p:p+8]) {
-		p += 8
+	for p+chunk <= n && bytes.Equal(old[p:p+chunk], new[p:p+chunk]) {
+		p += chunk
 	}
 	for p < n && old[p] == new[p] {
 		p++
 	}
 	s := 0
-	for s+8 <= n-p && string(old[len(old)-s-8:len(old)-s]) == string(new[len(new)-s-8:len(new)-s]) {
-		s += 8
+	for s+chunk <= n-p && bytes.Equal(old[len(old)-s-chunk:len(old)-s], new[len(new)-s-chunk:len(new)-s]) {
+		s += chunk
 	}
 	for s < n-p && old[len(old)-1-s] == new[len(new)-1-s] {
 		s++
@@ -355,7 +356,14 @@ func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string)
 	}
 
 	// Rules on the function's facts.
-	lines := lineStarts(src)
+	// The edit holds no newline: the line starts after it just move.
+	lines := make([]int, len(p.lines))
+	for i, ls := range p.lines {
+		if ls > r.start {
+			ls += r.delta()
+		}
+		lines[i] = ls
+	}
 	for _, cm := range prevFacts.comments {
 		if cm.start < fStart && cm.end > fStart {
 			return nil, nil, "function inside a comment"

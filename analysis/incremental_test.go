@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
 	"os"
@@ -210,3 +211,41 @@ func findingString(f Finding) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestDiffRegion(t *testing.T) {
+	long := bytes.Repeat([]byte("abcdefgh"), 2000)
+	mod := append(append(append([]byte{}, long[:9000]...), 'X'), long[9000:]...)
+	for _, c := range []struct {
+		old, new string
+		want     region
+	}{
+		{"abc", "abc", region{3, 3, 3}},
+		{"abc", "abxc", region{2, 2, 3}},
+		{"abxc", "abc", region{2, 3, 2}},
+		{"aaa", "aaaa", region{3, 3, 4}},
+		{"", "x", region{0, 0, 1}},
+		{"x", "", region{0, 1, 0}},
+		{"PyTuple", "PyxTuple", region{2, 2, 3}},
+		{string(long), string(mod), region{9000, 9000, 9001}},
+		{string(mod), string(long), region{9000, 9001, 9000}},
+	} {
+		if got := diffRegion([]byte(c.old), []byte(c.new)); got != c.want {
+			t.Errorf("diffRegion(%.10q, %.10q) = %v, want %v", c.old, c.new, got, c.want)
+		}
+	}
+}
+
+func TestOnDirectiveLine(t *testing.T) {
+	src := []byte("int a;\n  #ifdef X\nint b; \\\n c\n#define M 1 \\\r\n  2\nx")
+	for _, c := range []struct {
+		at   string
+		want bool
+	}{
+		{"a;", false}, {"X", true}, {"b;", false}, {" c", true}, {"M 1", true}, {"2", true}, {"x", false},
+	} {
+		off := bytes.Index(src, []byte(c.at))
+		if got := onDirectiveLine(src, off); got != c.want {
+			t.Errorf("onDirectiveLine(%q) = %v, want %v", c.at, got, c.want)
+		}
+	}
+}
