@@ -103,8 +103,8 @@ func (p *pass) state(res *Result) *State {
 }
 
 // Reanalyze analyzes in, a new version of the document prev was computed
-// for, with the same configuration, project facts and local headers (the
-// caller drops prev when any of those change). in.Tree must be a parse of
+// for. The caller drops prev when the document's local headers may have
+// changed (the configuration and project facts are compared here). in.Tree must be a parse of
 // in.Src. It re-walks only the edited function when it can; incremental
 // says whether it did. prev is consumed: pass the returned State next time.
 func (a *Analyzer) Reanalyze(ctx context.Context, prev *State, in Input) (res *Result, st *State, incremental bool, err error) {
@@ -183,8 +183,8 @@ func safeEditText(b []byte) bool {
 func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string) {
 	p := st.p
 	old, src := st.src, in.Src
-	if p.in.Path != in.Path || in.Includes != p.in.Includes || in.Project != p.in.Project {
-		return nil, nil, "different file, headers or project"
+	if p.in.Path != in.Path || in.Project != p.in.Project {
+		return nil, nil, "different file or project"
 	}
 	lang := in.Lang
 	if lang != p.lang && lang != 0 {

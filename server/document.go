@@ -66,6 +66,34 @@ type document struct {
 
 	pubMu   sync.Mutex // serialises publishing; see Server.publish
 	pubHash string
+
+	// state is the last analysis kept for an incremental re-analysis, made
+	// at workspace generation stateWs (see Server.wsGen).
+	state   *analysis.State
+	stateWs uint64
+}
+
+// takeState hands out the kept analysis state if it is of workspace
+// generation ws (a state is used once); kept says whether there was one.
+func (d *document) takeState(ws uint64) (st *analysis.State, kept bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, d.state = d.state, nil
+	if st == nil || d.stateWs != ws {
+		return nil, st != nil
+	}
+	return st, true
+}
+
+// keepState keeps st, made at workspace generation ws, unless the
+// document was closed or the workspace moved on since.
+func (d *document) keepState(st *analysis.State, ws, now uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed || st == nil || ws != now {
+		return
+	}
+	d.state, d.stateWs = st, ws
 }
 
 // uriPath returns the file system path of a file: URI, or "".
@@ -149,6 +177,7 @@ func (d *document) free() {
 	}
 	d.trees.close(d.tree)
 	d.tree = nil
+	d.state = nil
 }
 
 // adopt makes t (a fresh parse of the text at textGen) the document's tree
@@ -201,6 +230,7 @@ type snapshot struct {
 	enc     encoding
 	conf    *docConfig
 	large   bool
+	ws      uint64 // Server.wsGen when the snapshot was taken
 
 	refs atomic.Int32
 	sem  chan struct{} // held while the trees are used
@@ -275,7 +305,35 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 	if f := sn.conf.folder; f != nil {
 		sn.in.Project = f.facts
 	}
-	res, err := sn.s.eng.Analyze(ctx, sn.in)
+	var res *analysis.Result
+	var err error
+	if ie, ok := sn.s.eng.(incrementalEngine); ok {
+		var st *analysis.State
+		prev, kept := sn.doc.takeState(sn.ws)
+		if prev != nil {
+			var incremental bool
+			res, st, incremental, err = ie.Reanalyze(ctx, prev, sn.in)
+			switch {
+			case err != nil:
+			case incremental:
+				sn.s.incremental.Add(1)
+			default:
+				sn.s.fullReanalyses.Add(1)
+				sn.s.log.Debug("full re-analysis", "uri", sn.uri, "why", st.Fallback)
+			}
+		} else {
+			if kept {
+				sn.s.fullReanalyses.Add(1)
+				sn.s.log.Debug("full re-analysis", "uri", sn.uri, "why", "the workspace changed")
+			}
+			res, st, err = ie.AnalyzeKeep(ctx, sn.in)
+		}
+		if err == nil {
+			sn.doc.keepState(st, sn.ws, sn.s.wsGen.Load())
+		}
+	} else {
+		res, err = sn.s.eng.Analyze(ctx, sn.in)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("analyze %s: %w", sn.uri, err)
 	}

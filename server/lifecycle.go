@@ -92,6 +92,7 @@ func (s *Server) initialize(params json.RawMessage) (func(context.Context) (any,
 		loaded = append(loaded, lf)
 	}
 
+	s.wsGen.Add(1) // settings, folders or build files may change
 	s.ws.mu.Lock()
 	s.ws.caps = caps
 	s.ws.enc = enc
@@ -199,6 +200,7 @@ func (s *Server) didOpen(params json.RawMessage) error {
 	}
 	d.lines = newLineIndex(d.text)
 	d.tooLarge = len(d.text) > s.opts.MaxDocumentSize
+	s.wsGen.Add(1) // an open document shadows the file on disk
 	s.docsMu.Lock()
 	old := s.docs[td.URI]
 	s.docs[td.URI] = d
@@ -240,6 +242,9 @@ func (s *Server) didChange(params json.RawMessage) error {
 		s.log.Warn("didChange version does not increase", "uri", d.uri, "had", d.version, "got", p.TextDocument.Version)
 	}
 	d.version = p.TextDocument.Version
+	if isHeader(d.path) {
+		s.wsGen.Add(1) // documents including it read it
+	}
 	d.applyChanges(p.ContentChanges, enc)
 	d.tooLarge = len(d.text) > s.opts.MaxDocumentSize
 	if d.tooLarge {
@@ -273,6 +278,7 @@ func (s *Server) didClose(params json.RawMessage) error {
 	if err := decodeParams(params, &p); err != nil {
 		return err
 	}
+	s.wsGen.Add(1)
 	s.docsMu.Lock()
 	d := s.docs[p.TextDocument.URI]
 	delete(s.docs, p.TextDocument.URI)
@@ -311,6 +317,7 @@ func (s *Server) snapshotOf(d *document) *snapshot {
 		version: d.version,
 		gen:     d.gen,
 		textGen: d.textGen,
+		ws:      s.wsGen.Load(),
 		text:    d.text,
 		lines:   d.lines,
 		lang:    d.lang,

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/abi3ls/abi3ls/abi"
@@ -102,6 +103,14 @@ type Server struct {
 	docs   map[string]*document
 
 	ws workspace
+	// wsGen counts the events that may change what an analysis reads
+	// besides the document's own text (headers, build files, settings,
+	// open and closed documents); analysis states of an older generation
+	// are not reused.
+	wsGen atomic.Uint64
+	// reanalyses counts analyses of edited documents: incremental ones and
+	// full ones (the state could not be used), for tests and logs.
+	incremental, fullReanalyses atomic.Int64
 
 	// onPublish, when set (tests), is told of every publish decision.
 	onPublish func(uri string, version int32, sent bool)
@@ -111,6 +120,13 @@ type Server struct {
 type engine interface {
 	Analyze(ctx context.Context, in analysis.Input) (*analysis.Result, error)
 	Hover(ctx context.Context, in analysis.Input, res *analysis.Result, off int) (*analysis.Hover, error)
+}
+
+// incrementalEngine is implemented by engines that can re-analyze an
+// edited document from the state of its previous analysis.
+type incrementalEngine interface {
+	AnalyzeKeep(ctx context.Context, in analysis.Input) (*analysis.Result, *analysis.State, error)
+	Reanalyze(ctx context.Context, prev *analysis.State, in analysis.Input) (*analysis.Result, *analysis.State, bool, error)
 }
 
 type inflight struct {
