@@ -417,17 +417,82 @@ func (fw *frameWriter) loop() {
 	}
 }
 
+// preEncoded is JSON the server encoded itself (with encoding/json, so
+// valid and compact). As a notification's params it is written into the
+// frame as is: json.Marshal would validate and compact it a second time,
+// which for the 2.4 MB of diagnostics of a large file costs more than
+// encoding them did.
+type preEncoded []byte
+
+// MarshalJSON lets a preEncoded value sit anywhere else in a message.
+func (p preEncoded) MarshalJSON() ([]byte, error) {
+	if len(p) == 0 {
+		return []byte("null"), nil
+	}
+	return p, nil
+}
+
+// encodeFrame returns the framed message for v: the Content-Length header
+// and the JSON body.
+func encodeFrame(v any) ([]byte, error) {
+	if n, ok := v.(outNotification); ok {
+		if raw, ok := n.Params.(preEncoded); ok && len(raw) > 0 {
+			return rawNotificationFrame(n.JSONRPC, n.Method, raw)
+		}
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	b := make([]byte, 0, len(body)+32)
+	b = appendHeader(b, len(body))
+	return append(b, body...), nil
+}
+
+func appendHeader(b []byte, n int) []byte {
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, "\r\n\r\n"...)
+}
+
+// rawNotificationFrame builds the frame of a notification around params
+// without re-encoding them: the same bytes json.Marshal gives for an
+// outNotification whose params are already compact.
+func rawNotificationFrame(version, method string, params []byte) ([]byte, error) {
+	v, err := json.Marshal(version)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	m, err := json.Marshal(method)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	const (
+		open    = `{"jsonrpc":`
+		meth    = `,"method":`
+		par     = `,"params":`
+		closing = `}`
+	)
+	n := len(open) + len(v) + len(meth) + len(m) + len(par) + len(params) + len(closing)
+	b := make([]byte, 0, n+32)
+	b = appendHeader(b, n)
+	b = append(b, open...)
+	b = append(b, v...)
+	b = append(b, meth...)
+	b = append(b, m...)
+	b = append(b, par...)
+	b = append(b, params...)
+	b = append(b, closing...)
+	return b, nil
+}
+
 // write encodes v and queues it. It fails when v cannot be encoded or an
 // earlier write failed.
 func (fw *frameWriter) write(v any) error {
-	body, err := json.Marshal(v)
+	b, err := encodeFrame(v)
 	if err != nil {
-		return fmt.Errorf("encode message: %w", err)
+		return err
 	}
-	var b bytes.Buffer
-	b.Grow(len(body) + 32)
-	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n", len(body))
-	b.Write(body)
 	fw.start()
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
@@ -437,7 +502,7 @@ func (fw *frameWriter) write(v any) error {
 	if fw.closed {
 		return errors.New("write message: connection closed")
 	}
-	fw.queue = append(fw.queue, b.Bytes())
+	fw.queue = append(fw.queue, b)
 	fw.cond.Signal()
 	return nil
 }

@@ -14,10 +14,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,6 +48,13 @@ type Options struct {
 	// MaxMessageSize is the largest JSON-RPC message accepted; 0 means
 	// 64 MiB.
 	MaxMessageSize int
+	// ActiveDocuments is how many of the open documents, the ones edited,
+	// opened or queried last, keep their syntax tree, their analysis and
+	// the encoding of their diagnostics between requests (a tree takes
+	// about 27 times the text). The others keep their text and what was
+	// published, and parse again when next needed (about 10 ms for 2,000
+	// lines). 0 means 8; negative means every open document.
+	ActiveDocuments int
 }
 
 const (
@@ -53,6 +62,7 @@ const (
 	defaultMaxDoc     = 10 << 20
 	defaultMaxMessage = 64 << 20
 	defaultMaxFile    = 4 << 20
+	defaultActiveDocs = 8
 )
 
 type lifecycle int
@@ -101,6 +111,14 @@ type Server struct {
 	docsMu sync.Mutex
 	docs   map[string]*document
 
+	// activeMu guards active, the documents that keep trees and analyses,
+	// most recently used first (see touch). Lock order: activeMu, then a
+	// document's mu.
+	activeMu sync.Mutex
+	active   []*document
+
+	seed maphash.Seed // for the hashes of published diagnostics
+
 	ws workspace
 
 	// onPublish, when set (tests), is told of every publish decision.
@@ -135,6 +153,9 @@ func New(in io.Reader, out io.Writer, opts Options) *Server {
 	if opts.MaxMessageSize <= 0 {
 		opts.MaxMessageSize = defaultMaxMessage
 	}
+	if opts.ActiveDocuments == 0 {
+		opts.ActiveDocuments = defaultActiveDocs
+	}
 	if opts.Analyzer == nil {
 		opts.Analyzer = &analysis.Analyzer{DB: abi.Default(), Parse: grammars.NewPool()}
 	}
@@ -160,6 +181,7 @@ func New(in io.Reader, out io.Writer, opts Options) *Server {
 		inflight: map[string]*inflight{},
 		pending:  map[string]chan *wireMsg{},
 		docs:     map[string]*document{},
+		seed:     maphash.MakeSeed(),
 	}
 
 	s.requests = map[string]requestFunc{
@@ -230,6 +252,9 @@ func (s *Server) cleanup() {
 	case <-time.After(5 * time.Second):
 		s.log.Warn("background work did not stop in time")
 	}
+	s.activeMu.Lock()
+	s.active = nil
+	s.activeMu.Unlock()
 	s.docsMu.Lock()
 	for uri, d := range s.docs {
 		d.mu.Lock()
@@ -240,6 +265,65 @@ func (s *Server) cleanup() {
 	s.docsMu.Unlock()
 	// Deliver what is queued (the shutdown reply, last diagnostics).
 	s.fw.close(5 * time.Second)
+}
+
+// touch makes d the most recently used active document (opened, edited
+// or queried). Active documents keep their tree, the analysis of their
+// current snapshot and the encodings of their diagnostics; the least
+// recently used beyond Options.ActiveDocuments give them up and parse
+// again when next needed, so the memory of hundreds of open documents is
+// mostly their text.
+func (s *Server) touch(d *document) {
+	s.activeMu.Lock()
+	i := slices.Index(s.active, d)
+	switch {
+	case i == 0:
+		s.activeMu.Unlock()
+		return
+	case i > 0:
+		copy(s.active[1:i+1], s.active[:i])
+		s.active[0] = d
+	default:
+		d.mu.Lock()
+		closed := d.closed
+		d.resident = !closed
+		d.mu.Unlock()
+		if closed {
+			s.activeMu.Unlock()
+			return
+		}
+		s.active = slices.Insert(s.active, 0, d)
+	}
+	var evicted []*document
+	if n := s.opts.ActiveDocuments; n > 0 && len(s.active) > n {
+		evicted = slices.Clone(s.active[n:])
+		clear(s.active[n:])
+		s.active = s.active[:n]
+	}
+	for _, e := range evicted {
+		e.mu.Lock()
+		e.evict()
+		e.mu.Unlock()
+	}
+	s.activeMu.Unlock()
+	for _, e := range evicted {
+		e.pubMu.Lock()
+		e.mu.Lock()
+		if !e.resident {
+			e.enc = diagEncoder{}
+		}
+		e.mu.Unlock()
+		e.pubMu.Unlock()
+	}
+}
+
+// deactivate removes a closed or replaced document from the active ones.
+func (s *Server) deactivate(d *document) {
+	s.activeMu.Lock()
+	defer s.activeMu.Unlock()
+	if i := slices.Index(s.active, d); i >= 0 {
+		s.active = slices.Delete(s.active, i, i+1)
+	}
 }
 
 func (s *Server) dispatch(body []byte) {
