@@ -150,22 +150,31 @@ func (s *Server) publishLocked(d *document, sn *snapshot, diags []protocol.Diagn
 	if !ok {
 		return false
 	}
-	body, err := d.enc.encodeParams(d.uri, sn.version, diags, keep)
+	const method = "textDocument/publishDiagnostics"
+	reserve := notificationReserve(method)
+	buf, err := d.enc.encodeParams(reserve, d.uri, sn.version, diags, keep)
 	if err != nil {
 		s.log.Error("encode diagnostics", "uri", d.uri, "err", err)
 		return false
 	}
-	sum := maphash.Bytes(s.seed, body)
+	sum := maphash.Bytes(s.seed, buf[reserve:])
 	if ok, resident := current(); !ok {
 		return false
 	} else if !resident {
 		d.enc = diagEncoder{} // evicted meanwhile
 	}
-	if d.pubLen == len(body) && d.pubSum == sum {
+	if d.pubLen == len(buf)-reserve && d.pubSum == sum {
 		return false
 	}
-	d.pubLen, d.pubSum = len(body), sum
-	s.sendNotification("textDocument/publishDiagnostics", preEncoded(body))
+	frame, err := frameNotification(buf, reserve, method)
+	if err == nil {
+		err = s.fw.writeFrame(frame)
+	}
+	if err != nil {
+		s.log.Error("notification failed", "method", method, "err", err)
+		return false
+	}
+	d.pubLen, d.pubSum = len(buf)-reserve, sum
 	return true
 }
 

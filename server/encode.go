@@ -37,10 +37,12 @@ type diagEncoder struct {
 // around it, and the rest keep their order.
 const matchWindow = 16
 
-// encodeParams returns the JSON of publishParams{uri, &version, diags}.
-// With keep, the diagnostics' encodings are kept for the next call; without,
-// the cache is emptied (a document that is not being worked on).
-func (e *diagEncoder) encodeParams(uri string, version int32, diags []protocol.Diagnostic, keep bool) ([]byte, error) {
+// encodeParams returns the JSON of publishParams{uri, &version, diags}
+// after reserve free bytes (room for framing it, see frameNotification),
+// with capacity for one more byte. With keep, the diagnostics' encodings
+// are kept for the next call; without, the cache is emptied (a document
+// that is not being worked on).
+func (e *diagEncoder) encodeParams(reserve int, uri string, version int32, diags []protocol.Diagnostic, keep bool) ([]byte, error) {
 	parts := make([]*encodedDiag, len(diags))
 	size, j := 0, 0
 	for i := range diags {
@@ -78,7 +80,7 @@ func (e *diagEncoder) encodeParams(uri string, version int32, diags []protocol.D
 		list = `,"diagnostics":[`
 		post = `]}`
 	)
-	b := make([]byte, 0, len(pre)+len(u)+len(mid)+len(ver)+len(list)+size+len(post))
+	b := make([]byte, reserve, reserve+len(pre)+len(u)+len(mid)+len(ver)+len(list)+size+len(post)+1)
 	b = append(b, pre...)
 	b = append(b, u...)
 	b = append(b, mid...)

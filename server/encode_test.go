@@ -92,7 +92,7 @@ func TestEncodeParams(t *testing.T) {
 		for _, ed := range e.last {
 			before[ed] = true
 		}
-		got, err := e.encodeParams(uri, st.version, st.diags, st.keep)
+		got, err := e.encodeParams(0, uri, st.version, st.diags, st.keep)
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
@@ -263,5 +263,41 @@ func TestEncodeFrame(t *testing.T) {
 	// An unencodable value is an error, not a frame.
 	if _, err := encodeFrame(outNotification{JSONRPC: "2.0", Method: "m", Params: func() {}}); err == nil {
 		t.Errorf("encoding a func: no error")
+	}
+}
+
+// TestPublishFrame: the frame publish builds in place around the encoded
+// params is the frame of the equivalent outNotification, whatever room was
+// reserved in front of them; too little room is an error.
+func TestPublishFrame(t *testing.T) {
+	const method = "textDocument/publishDiagnostics"
+	diags := sampleDiags(4)
+	want, err := encodeFrame(outNotification{JSONRPC: "2.0", Method: method,
+		Params: publishParams{URI: "file:///é.c", Version: new(int32(4)), Diagnostics: diags}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := notificationReserve(method)
+	for _, reserve := range []int{need, need + 100} {
+		var e diagEncoder
+		buf, err := e.encodeParams(reserve, "file:///é.c", 4, diags, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frame, err := frameNotification(buf, reserve, method)
+		if err != nil {
+			t.Fatalf("reserve %d: %v", reserve, err)
+		}
+		if !bytes.Equal(frame, want) {
+			t.Errorf("reserve %d: frame\n got %s\nwant %s", reserve, frame, want)
+		}
+	}
+	var e diagEncoder
+	buf, err := e.encodeParams(10, "file:///x.c", 4, diags, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := frameNotification(buf, 10, method); err == nil {
+		t.Errorf("10 bytes reserved: no error")
 	}
 }

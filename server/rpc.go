@@ -436,8 +436,8 @@ func (p preEncoded) MarshalJSON() ([]byte, error) {
 // and the JSON body.
 func encodeFrame(v any) ([]byte, error) {
 	if n, ok := v.(outNotification); ok {
-		if raw, ok := n.Params.(preEncoded); ok && len(raw) > 0 {
-			return rawNotificationFrame(n.JSONRPC, n.Method, raw)
+		if raw, ok := n.Params.(preEncoded); ok && len(raw) > 0 && n.JSONRPC == "2.0" {
+			return rawNotificationFrame(n.Method, raw)
 		}
 	}
 	body, err := json.Marshal(v)
@@ -455,35 +455,54 @@ func appendHeader(b []byte, n int) []byte {
 	return append(b, "\r\n\r\n"...)
 }
 
-// rawNotificationFrame builds the frame of a notification around params
-// without re-encoding them: the same bytes json.Marshal gives for an
-// outNotification whose params are already compact.
-func rawNotificationFrame(version, method string, params []byte) ([]byte, error) {
-	v, err := json.Marshal(version)
-	if err != nil {
-		return nil, fmt.Errorf("encode message: %w", err)
-	}
+const (
+	envJSONRPC = `{"jsonrpc":`
+	envMethod  = `,"method":`
+	envParams  = `,"params":`
+)
+
+// notificationReserve is room enough, before a notification's params,
+// for its header and the envelope up to the params (frameNotification).
+func notificationReserve(method string) int {
+	m, _ := json.Marshal(method)
+	return len("Content-Length: ") + 20 + len("\r\n\r\n") + len(envJSONRPC) + len(`"2.0"`) + len(envMethod) + len(m) + len(envParams)
+}
+
+// frameNotification makes the frame of a notification of method whose
+// params are buf[reserve:] (valid compact JSON, written as is; buf's first
+// reserve bytes are free, reserve at least notificationReserve(method)). It
+// writes the header and the envelope in front of the params and the
+// closing brace after them, and returns the frame, which shares buf's
+// memory: the same bytes json.Marshal gives for the outNotification,
+// without encoding the params again.
+func frameNotification(buf []byte, reserve int, method string) ([]byte, error) {
 	m, err := json.Marshal(method)
 	if err != nil {
 		return nil, fmt.Errorf("encode message: %w", err)
 	}
-	const (
-		open    = `{"jsonrpc":`
-		meth    = `,"method":`
-		par     = `,"params":`
-		closing = `}`
-	)
-	n := len(open) + len(v) + len(meth) + len(m) + len(par) + len(params) + len(closing)
-	b := make([]byte, 0, n+32)
-	b = appendHeader(b, n)
-	b = append(b, open...)
-	b = append(b, v...)
-	b = append(b, meth...)
-	b = append(b, m...)
-	b = append(b, par...)
-	b = append(b, params...)
-	b = append(b, closing...)
-	return b, nil
+	n := len(envJSONRPC) + len(`"2.0"`) + len(envMethod) + len(m) + len(envParams) + (len(buf) - reserve) + 1
+	var pre []byte
+	pre = appendHeader(pre, n)
+	pre = append(pre, envJSONRPC...)
+	pre = append(pre, `"2.0"`...)
+	pre = append(pre, envMethod...)
+	pre = append(pre, m...)
+	pre = append(pre, envParams...)
+	if len(pre) > reserve {
+		return nil, fmt.Errorf("encode message: %d bytes reserved for the frame of %s, %d needed", reserve, method, len(pre))
+	}
+	start := reserve - len(pre)
+	copy(buf[start:], pre)
+	return append(buf[start:], '}'), nil
+}
+
+// rawNotificationFrame builds the frame of a notification around params
+// without re-encoding them.
+func rawNotificationFrame(method string, params []byte) ([]byte, error) {
+	reserve := notificationReserve(method)
+	buf := make([]byte, reserve, reserve+len(params)+1)
+	buf = append(buf, params...)
+	return frameNotification(buf, reserve, method)
 }
 
 // write encodes v and queues it. It fails when v cannot be encoded or an
@@ -493,6 +512,11 @@ func (fw *frameWriter) write(v any) error {
 	if err != nil {
 		return err
 	}
+	return fw.writeFrame(b)
+}
+
+// writeFrame queues a framed message (header and body); b is not copied.
+func (fw *frameWriter) writeFrame(b []byte) error {
 	fw.start()
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
