@@ -237,3 +237,46 @@ func TestActiveKeepAnalysis(t *testing.T) {
 	}
 	c.shutdownExit()
 }
+
+// TestIdleRelease: once the server has nothing to do after work, it
+// returns memory (the embedder's hook runs), and carries on normally
+// afterwards; with a negative delay it never does.
+func TestIdleRelease(t *testing.T) {
+	released := make(chan struct{}, 10)
+	hook := func() { released <- struct{}{} }
+	c := newClient(t, Options{IdleRelease: time.Millisecond, ReleaseMemory: hook}, true, func(s *Server) {
+		s.idle.minAlloc = 0 // whatever the work allocated
+	})
+	c.initialize(nil)
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-released:
+		case <-time.After(waitTimeout):
+			t.Fatalf("no memory release after %s", what)
+		}
+	}
+	c.open("file:///r.c", "int BAD_r;\n")
+	c.diags("file:///r.c", 1)
+	wait("opening a document")
+	c.change("file:///r.c", 2, []int{0, 9, 0, 9}, "x")
+	if d := c.diags("file:///r.c", 2).Diagnostics; len(d) != 1 || d[0].Message != "bad name BAD_rx" {
+		t.Errorf("diagnostics after a release: %+v", d)
+	}
+	wait("an edit")
+	c.shutdownExit()
+
+	never := newClient(t, Options{IdleRelease: -1, ReleaseMemory: func() { t.Error("memory released with IdleRelease < 0") }}, true, func(s *Server) {
+		s.idle.minAlloc = 0
+	})
+	never.initialize(nil)
+	never.open("file:///n.c", "int BAD_n;\n")
+	never.diags("file:///n.c", 1)
+	never.srv.idle.mu.Lock()
+	armed := never.srv.idle.timer != nil
+	never.srv.idle.mu.Unlock()
+	if armed {
+		t.Errorf("IdleRelease < 0 armed a timer")
+	}
+	never.shutdownExit()
+}

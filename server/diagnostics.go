@@ -62,8 +62,10 @@ func (s *Server) schedule(d *document, delay time.Duration) {
 	gen := d.gen
 	d.mu.Unlock()
 	s.wg.Add(1)
+	s.idle.begin()
 	go func() {
 		defer s.wg.Done()
+		defer s.idle.end()
 		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {

@@ -55,6 +55,14 @@ type Options struct {
 	// published, and parse again when next needed (about 10 ms for 2,000
 	// lines). 0 means 8; negative means every open document.
 	ActiveDocuments int
+	// IdleRelease is how long the server waits, with nothing to do after
+	// work that allocated a lot, before it returns its free memory to the
+	// system; 0 means 500ms, negative means never.
+	IdleRelease time.Duration
+	// ReleaseMemory, when set, is called when the server returns memory,
+	// after the Go heap's: abi3ls serve passes glibc's malloc_trim so the
+	// C heap freed with syntax trees goes back too.
+	ReleaseMemory func()
 }
 
 const (
@@ -119,6 +127,8 @@ type Server struct {
 
 	seed maphash.Seed // for the hashes of published diagnostics
 
+	idle idleRelease
+
 	ws workspace
 
 	// onPublish, when set (tests), is told of every publish decision.
@@ -156,6 +166,9 @@ func New(in io.Reader, out io.Writer, opts Options) *Server {
 	if opts.ActiveDocuments == 0 {
 		opts.ActiveDocuments = defaultActiveDocs
 	}
+	if opts.IdleRelease == 0 {
+		opts.IdleRelease = defaultIdleRelease
+	}
 	if opts.Analyzer == nil {
 		opts.Analyzer = &analysis.Analyzer{DB: abi.Default(), Parse: grammars.NewPool()}
 	}
@@ -183,6 +196,9 @@ func New(in io.Reader, out io.Writer, opts Options) *Server {
 		docs:     map[string]*document{},
 		seed:     maphash.MakeSeed(),
 	}
+	s.idle.delay = opts.IdleRelease
+	s.idle.minAlloc = releaseAfterAlloc
+	s.idle.release = s.releaseMemory
 
 	s.requests = map[string]requestFunc{
 		"initialize":               (*Server).initialize,
@@ -244,6 +260,7 @@ func (s *Server) Run() int {
 
 // cleanup ends background work and frees every document.
 func (s *Server) cleanup() {
+	s.idle.stop()
 	s.cancel()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
@@ -327,6 +344,8 @@ func (s *Server) deactivate(d *document) {
 }
 
 func (s *Server) dispatch(body []byte) {
+	s.idle.begin()
+	defer s.idle.end()
 	m, kind, id, rerr := decodeMessage(body)
 	if rerr != nil {
 		s.log.Warn("invalid message", "err", rerr.Message)
@@ -403,8 +422,10 @@ func (s *Server) request(method string, id json.RawMessage, params json.RawMessa
 	s.inflight[key] = fl
 	s.mu.Unlock()
 	s.wg.Add(1)
+	s.idle.begin()
 	go func() {
 		defer s.wg.Done()
+		defer s.idle.end()
 		defer cancel()
 		res, err := s.runJob(ctx, method, job)
 		s.mu.Lock()
