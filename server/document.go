@@ -66,7 +66,7 @@ type document struct {
 
 	// resident: the document is among the server's active documents
 	// (Server.touch) and may keep a tree and a snapshot with its analysis.
-	// Written with Server.activeMu held too.
+	// Set with Server.activeMu held too.
 	resident bool
 
 	pubMu  sync.Mutex // serialises publishing; guards the fields below
