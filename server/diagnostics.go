@@ -2,10 +2,9 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,8 +62,10 @@ func (s *Server) schedule(d *document, delay time.Duration) {
 	gen := d.gen
 	d.mu.Unlock()
 	s.wg.Add(1)
+	s.idle.begin()
 	go func() {
 		defer s.wg.Done()
+		defer s.idle.end()
 		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {
@@ -133,27 +134,50 @@ func (s *Server) diagnose(ctx context.Context, d *document, gen uint64) {
 // (a newer run will publish), was closed, or the same set was already sent.
 func (s *Server) publish(d *document, sn *snapshot, diags []protocol.Diagnostic) {
 	v := sn.version
-	params := publishParams{URI: d.uri, Version: &v, Diagnostics: diags}
-	body, err := json.Marshal(params)
-	if err != nil {
-		s.log.Error("encode diagnostics", "uri", d.uri, "err", err)
-		return
-	}
-	sum := sha256.Sum256(body)
-	hash := string(sum[:])
-	d.pubMu.Lock()
-	defer d.pubMu.Unlock()
-	d.mu.Lock()
-	stale := d.closed || d.gen != sn.gen
-	d.mu.Unlock()
-	sent := !stale && hash != d.pubHash
-	if sent {
-		d.pubHash = hash
-		s.sendNotification("textDocument/publishDiagnostics", json.RawMessage(body))
-	}
+	sent := s.publishLocked(d, sn, diags)
 	if s.onPublish != nil {
 		s.onPublish(d.uri, v, sent)
 	}
+}
+
+func (s *Server) publishLocked(d *document, sn *snapshot, diags []protocol.Diagnostic) bool {
+	d.pubMu.Lock()
+	defer d.pubMu.Unlock()
+	current := func() (ok, resident bool) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return !d.closed && d.gen == sn.gen, d.resident
+	}
+	ok, keep := current()
+	if !ok {
+		return false
+	}
+	const method = "textDocument/publishDiagnostics"
+	reserve := notificationReserve(method)
+	buf, err := d.enc.encodeParams(reserve, d.uri, sn.version, diags, keep)
+	if err != nil {
+		s.log.Error("encode diagnostics", "uri", d.uri, "err", err)
+		return false
+	}
+	sum := maphash.Bytes(s.seed, buf[reserve:])
+	if ok, resident := current(); !ok {
+		return false
+	} else if !resident {
+		d.enc = diagEncoder{} // evicted meanwhile
+	}
+	if d.pubLen == len(buf)-reserve && d.pubSum == sum {
+		return false
+	}
+	frame, err := frameNotification(buf, reserve, method)
+	if err == nil {
+		err = s.fw.writeFrame(frame)
+	}
+	if err != nil {
+		s.log.Error("notification failed", "method", method, "err", err)
+		return false
+	}
+	d.pubLen, d.pubSum = len(buf)-reserve, sum
+	return true
 }
 
 // toDiagnostics converts findings to LSP diagnostics.

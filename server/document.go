@@ -64,8 +64,15 @@ type document struct {
 	tooLarge  bool
 	warned    bool // the too-large message was shown
 
-	pubMu   sync.Mutex // serialises publishing; see Server.publish
-	pubHash string
+	// resident: the document is among the server's active documents
+	// (Server.touch) and may keep a tree and a snapshot with its analysis.
+	// Set with Server.activeMu held too.
+	resident bool
+
+	pubMu  sync.Mutex // serialises publishing; guards the fields below
+	pubLen int        // length and hash of the last params published
+	pubSum uint64
+	enc    diagEncoder // encodings of the last publish (resident documents)
 
 	// state is the last analysis kept for an incremental re-analysis, made
 	// at workspace generation stateWs (see Server.wsGen).
@@ -86,11 +93,11 @@ func (d *document) takeState(ws uint64) (st *analysis.State, kept bool) {
 }
 
 // keepState keeps st, made at workspace generation ws, unless the
-// document was closed or the workspace moved on since.
+// document was closed or evicted or the workspace moved on since.
 func (d *document) keepState(st *analysis.State, ws, now uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed || st == nil || ws != now {
+	if d.closed || !d.resident || st == nil || ws != now {
 		return
 	}
 	d.state, d.stateWs = st, ws
@@ -164,9 +171,25 @@ func (d *document) invalidate(textChanged bool) {
 	}
 }
 
+// evict gives up what only an active document keeps: its tree and its
+// current snapshot with the analysis. The text, version, line index and
+// what was published stay; the next snapshot parses again. Caller holds mu
+// (and Server.activeMu).
+func (d *document) evict() {
+	d.resident = false
+	d.state = nil
+	d.trees.close(d.tree)
+	d.tree, d.treeFresh = nil, false
+	if d.cur != nil {
+		d.cur.release()
+		d.cur = nil
+	}
+}
+
 // free releases everything the document holds. Caller holds mu.
 func (d *document) free() {
 	d.closed = true
+	d.resident = false
 	if d.runCancel != nil {
 		d.runCancel()
 		d.runCancel = nil
@@ -181,12 +204,12 @@ func (d *document) free() {
 }
 
 // adopt makes t (a fresh parse of the text at textGen) the document's tree
-// if the text has not changed since, so the next incremental parse starts
-// from it.
+// if the text has not changed since and the document is active, so the
+// next incremental parse starts from it.
 func (d *document) adopt(textGen uint64, t *sitter.Tree) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed || d.textGen != textGen || d.treeFresh {
+	if d.closed || !d.resident || d.textGen != textGen || d.treeFresh {
 		return
 	}
 	d.trees.close(d.tree)

@@ -207,10 +207,12 @@ func (s *Server) didOpen(params json.RawMessage) error {
 	s.docsMu.Unlock()
 	if old != nil {
 		s.log.Warn("didOpen of an open document; replacing it", "uri", td.URI)
+		s.deactivate(old)
 		old.mu.Lock()
 		old.free()
 		old.mu.Unlock()
 	}
+	s.touch(d)
 	s.schedule(d, 0)
 	return nil
 }
@@ -253,6 +255,7 @@ func (s *Server) didChange(params json.RawMessage) error {
 	}
 	d.invalidate(true)
 	d.mu.Unlock()
+	s.touch(d)
 	s.schedule(d, s.opts.Debounce)
 	if isHeader(d.path) {
 		// Files including the header may see another target or macros.
@@ -286,6 +289,7 @@ func (s *Server) didClose(params json.RawMessage) error {
 	if d == nil {
 		return fmt.Errorf("didClose of a document that is not open: %s", p.TextDocument.URI)
 	}
+	s.deactivate(d)
 	d.mu.Lock()
 	d.free()
 	d.mu.Unlock()
@@ -296,7 +300,8 @@ func (s *Server) didClose(params json.RawMessage) error {
 }
 
 // snapshotOf returns the document's current snapshot (acquired: the caller
-// must release it), or nil when the document is closed.
+// must release it), or nil when the document is closed. Only an active
+// document (see touch) keeps the snapshot for the next caller.
 func (s *Server) snapshotOf(d *document) *snapshot {
 	conf := s.configFor(d)
 	enc := s.encoding()
@@ -329,6 +334,12 @@ func (s *Server) snapshotOf(d *document) *snapshot {
 	if d.tree != nil {
 		sn.base = s.trees.track(d.tree.Clone())
 		sn.baseFresh = d.treeFresh
+	}
+	if !d.resident {
+		// An inactive document keeps no snapshot: this one (its tree and
+		// analysis) is freed when the caller releases it.
+		sn.refs.Store(1)
+		return sn
 	}
 	sn.refs.Store(2) // the document's and the caller's
 	d.cur = sn
