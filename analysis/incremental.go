@@ -53,6 +53,9 @@ func (w *walker) hard() {
 	}
 }
 
+// Result is the result of the analysis the state was made by.
+func (st *State) Result() *Result { return st.res }
+
 // State is an analysis kept for Reanalyze. It may be used by one
 // Reanalyze only (which consumes it) and is safe to hand between
 // goroutines.
@@ -406,15 +409,24 @@ func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string)
 		}
 	}
 	out = make([]Finding, 0, len(prevRes.Findings)-(j-i)+len(np.findings))
-	for _, f := range prevRes.Findings[:i] {
-		out = append(out, shiftFinding(f, shift, r.oldEnd, lineDelta))
+	head := -1
+	for k, f := range prevRes.Findings[:i] {
+		nf, moved := shiftFinding(f, shift, r.oldEnd, lineDelta)
+		if moved && head < 0 {
+			head = k
+		}
+		out = append(out, nf)
+	}
+	if head < 0 {
+		head = i
 	}
 	out = append(out, np.findings...)
 	for _, f := range prevRes.Findings[j:] {
 		if !editsClear(f, fStart, fOldEnd) {
 			return nil, nil, "fix touches the function"
 		}
-		out = append(out, shiftFinding(f, shift, r.oldEnd, lineDelta))
+		nf, _ := shiftFinding(f, shift, r.oldEnd, lineDelta)
+		out = append(out, nf)
 	}
 
 	w.f = facts{
@@ -445,6 +457,8 @@ func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string)
 	np.raw005 = raw005
 	np.root = nil
 	res := np.result()
+	res.Reuse = &Reuse{Head: head, Tail: len(prevRes.Findings) - j, Shift: r.delta(), Lines: lineDelta,
+		EditStart: r.start, EditEnd: r.newEnd}
 	next := &State{p: np, src: src, raw005: raw005, typeNames: st.typeNames, res: res}
 	return res, next, ""
 }
@@ -557,13 +571,16 @@ func editsClear(f Finding, s, e int) bool {
 	return true
 }
 
-// shiftFinding moves a finding after the edit.
-func shiftFinding(f Finding, shift func(int) int, at, lineDelta int) Finding {
+// shiftFinding moves a finding after the edit; moved says whether any of
+// its offsets changed.
+func shiftFinding(f Finding, shift func(int) int, at, lineDelta int) (Finding, bool) {
+	moved := f.Start >= at || f.End >= at
 	f.Start, f.End = shift(f.Start), shift(f.End)
 	if len(f.Fixes) > 0 {
 		fixes := make([]Fix, len(f.Fixes))
 		for i, fx := range f.Fixes {
 			if slices.ContainsFunc(fx.Edits, func(e Edit) bool { return e.Start >= at || e.End >= at }) {
+				moved = true
 				ed := make([]Edit, len(fx.Edits))
 				for k, e := range fx.Edits {
 					e.Start, e.End = shift(e.Start), shift(e.End)
@@ -576,6 +593,7 @@ func shiftFinding(f Finding, shift func(int) int, at, lineDelta int) Finding {
 		f.Fixes = fixes
 	}
 	if slices.ContainsFunc(f.Related, func(r Related) bool { return r.Location.Path == "" && r.Location.Start >= at }) {
+		moved = true
 		rel := make([]Related, len(f.Related))
 		for i, r := range f.Related {
 			if r.Location.Path == "" && r.Location.Start >= at {
@@ -586,7 +604,7 @@ func shiftFinding(f Finding, shift func(int) int, at, lineDelta int) Finding {
 		}
 		f.Related = rel
 	}
-	return f
+	return f, moved
 }
 
 // spliceBy returns prev without its items starting in [s, e), with ins

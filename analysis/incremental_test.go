@@ -144,6 +144,7 @@ func TestReanalyzeEqualsAnalyze(t *testing.T) {
 					randomEdit(r, d)
 				}
 				in := Input{Path: path, Lang: c.lang, Src: d.src, Tree: d.tree, Config: c.conf}
+				prevRes := st.Result()
 				got, next, inc, err := a.Reanalyze(ctx, st, in)
 				if err != nil {
 					t.Fatal(err)
@@ -154,6 +155,7 @@ func TestReanalyzeEqualsAnalyze(t *testing.T) {
 				if inc {
 					incr++
 					ni++
+					checkReuse(t, got, prevRes)
 				} else {
 					reasons[next.Fallback]++
 				}
@@ -246,6 +248,29 @@ func TestOnDirectiveLine(t *testing.T) {
 		off := bytes.Index(src, []byte(c.at))
 		if got := onDirectiveLine(src, off); got != c.want {
 			t.Errorf("onDirectiveLine(%q) = %v, want %v", c.at, got, c.want)
+		}
+	}
+}
+
+// checkReuse checks what Result.Reuse claims against the findings.
+func checkReuse(t *testing.T, got, prev *Result) {
+	t.Helper()
+	ru := got.Reuse
+	if ru == nil {
+		t.Fatal("incremental result without Reuse")
+	}
+	if ru.Head+ru.Tail > len(got.Findings) || ru.Head > len(prev.Findings) || ru.Tail > len(prev.Findings) {
+		t.Fatalf("Reuse %+v out of range (%d findings, %d before)", *ru, len(got.Findings), len(prev.Findings))
+	}
+	for k := 0; k < ru.Head; k++ {
+		if !reflect.DeepEqual(got.Findings[k], prev.Findings[k]) || got.Findings[k].End > ru.EditStart {
+			t.Fatalf("head finding %d changed or after the edit", k)
+		}
+	}
+	for k := 1; k <= ru.Tail; k++ {
+		g, p := got.Findings[len(got.Findings)-k], prev.Findings[len(prev.Findings)-k]
+		if g.Start != p.Start+ru.Shift || g.End != p.End+ru.Shift || g.Code != p.Code || g.Message != p.Message || g.Start < ru.EditEnd {
+			t.Fatalf("tail finding %d is not the previous one moved by %d", k, ru.Shift)
 		}
 	}
 }

@@ -113,6 +113,7 @@ func (s *Server) diagnose(ctx context.Context, d *document, gen uint64) {
 		return
 	}
 	diags := s.toDiagnostics(sn, res)
+	d.keepDiags(res, diags)
 	s.log.Debug("analyzed", "uri", d.uri, "version", sn.version, "findings", len(diags), "took", time.Since(start))
 	if sn.large {
 		d.mu.Lock()
@@ -186,6 +187,9 @@ func (s *Server) toDiagnostics(sn *snapshot, res *analysis.Result) []protocol.Di
 	if sn.conf.excluded {
 		return out
 	}
+	if reused, ok := s.reuseDiagnostics(sn, res); ok {
+		return reused
+	}
 	files := map[string]*fileText{}
 	for _, f := range res.Findings {
 		if f.Severity == analysis.SeverityOff {
@@ -194,6 +198,51 @@ func (s *Server) toDiagnostics(sn *snapshot, res *analysis.Result) []protocol.Di
 		out = append(out, s.toDiagnostic(sn, f, files))
 	}
 	return out
+}
+
+// reuseDiagnostics converts an incremental result: the diagnostics of the
+// findings before the edit, and of those after it when they are on later
+// lines and no line moved, are the previous ones (with the new version in
+// their data); only the findings between are converted.
+func (s *Server) reuseDiagnostics(sn *snapshot, res *analysis.Result) ([]protocol.Diagnostic, bool) {
+	ru, prev, pd := res.Reuse, sn.prevRes, sn.prevDiags
+	if ru == nil || prev == nil || pd == nil || len(pd) != len(prev.Findings) || ru.Lines != 0 ||
+		ru.Head+ru.Tail > len(res.Findings) || ru.Tail > len(pd) {
+		return nil, false
+	}
+	for _, f := range res.Findings {
+		if f.Severity == analysis.SeverityOff {
+			return nil, false
+		}
+	}
+	out := make([]protocol.Diagnostic, 0, len(res.Findings))
+	for _, d := range pd[:ru.Head] {
+		out = append(out, withVersion(d, sn.version))
+	}
+	files := map[string]*fileText{}
+	tail := len(res.Findings) - ru.Tail
+	if ru.Tail > 0 && sn.lines.lineOf(res.Findings[tail].Start) <= sn.lines.lineOf(ru.EditEnd) {
+		tail = len(res.Findings) // a finding after the edit on its line: its column moved
+	}
+	for _, f := range res.Findings[ru.Head:tail] {
+		out = append(out, s.toDiagnostic(sn, f, files))
+	}
+	if tail < len(res.Findings) {
+		for _, d := range pd[len(pd)-ru.Tail:] {
+			out = append(out, withVersion(d, sn.version))
+		}
+	}
+	s.reusedConversions.Add(1)
+	return out, true
+}
+
+// withVersion is d with the document version of its data set to v.
+func withVersion(d protocol.Diagnostic, v int32) protocol.Diagnostic {
+	if data, ok := d.Data.(diagData); ok {
+		data.Version = v
+		d.Data = data
+	}
+	return d
 }
 
 func (s *Server) toDiagnostic(sn *snapshot, f analysis.Finding, files map[string]*fileText) protocol.Diagnostic {

@@ -75,21 +75,25 @@ type document struct {
 	enc    diagEncoder // encodings of the last publish (resident documents)
 
 	// state is the last analysis kept for an incremental re-analysis, made
-	// at workspace generation stateWs (see Server.wsGen).
-	state   *analysis.State
-	stateWs uint64
+	// at workspace generation stateWs (see Server.wsGen); stateDiags are
+	// the diagnostics made of its result, once converted.
+	state      *analysis.State
+	stateWs    uint64
+	stateDiags []protocol.Diagnostic
 }
 
-// takeState hands out the kept analysis state if it is of workspace
-// generation ws (a state is used once); kept says whether there was one.
-func (d *document) takeState(ws uint64) (st *analysis.State, kept bool) {
+// takeState hands out the kept analysis state, with the diagnostics of
+// its result, if it is of workspace generation ws (a state is used once);
+// kept says whether there was one.
+func (d *document) takeState(ws uint64) (st *analysis.State, diags []protocol.Diagnostic, kept bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	st, d.state = d.state, nil
+	st, diags = d.state, d.stateDiags
+	d.state, d.stateDiags = nil, nil
 	if st == nil || d.stateWs != ws {
-		return nil, st != nil
+		return nil, nil, st != nil
 	}
-	return st, true
+	return st, diags, true
 }
 
 // keepState keeps st, made at workspace generation ws, unless the
@@ -100,7 +104,16 @@ func (d *document) keepState(st *analysis.State, ws, now uint64) {
 	if d.closed || !d.resident || st == nil || ws != now {
 		return
 	}
-	d.state, d.stateWs = st, ws
+	d.state, d.stateWs, d.stateDiags = st, ws, nil
+}
+
+// keepDiags keeps the diagnostics made of res if res is the kept state's.
+func (d *document) keepDiags(res *analysis.Result, diags []protocol.Diagnostic) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.state != nil && d.state.Result() == res {
+		d.stateDiags = diags
+	}
 }
 
 // uriPath returns the file system path of a file: URI, or "".
@@ -177,7 +190,7 @@ func (d *document) invalidate(textChanged bool) {
 // (and Server.activeMu).
 func (d *document) evict() {
 	d.resident = false
-	d.state = nil
+	d.state, d.stateDiags = nil, nil
 	d.trees.close(d.tree)
 	d.tree, d.treeFresh = nil, false
 	if d.cur != nil {
@@ -200,7 +213,7 @@ func (d *document) free() {
 	}
 	d.trees.close(d.tree)
 	d.tree = nil
-	d.state = nil
+	d.state, d.stateDiags = nil, nil
 }
 
 // adopt makes t (a fresh parse of the text at textGen) the document's tree
@@ -254,6 +267,10 @@ type snapshot struct {
 	conf    *docConfig
 	large   bool
 	ws      uint64 // Server.wsGen when the snapshot was taken
+	// prevRes and prevDiags are the previous analysis of the document and
+	// its diagnostics when res was computed from it incrementally.
+	prevRes   *analysis.Result
+	prevDiags []protocol.Diagnostic
 
 	refs atomic.Int32
 	sem  chan struct{} // held while the trees are used
@@ -332,8 +349,9 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 	var err error
 	if ie, ok := sn.s.eng.(incrementalEngine); ok {
 		var st *analysis.State
-		prev, kept := sn.doc.takeState(sn.ws)
+		prev, prevDiags, kept := sn.doc.takeState(sn.ws)
 		if prev != nil {
+			sn.prevRes, sn.prevDiags = prev.Result(), prevDiags
 			var incremental bool
 			res, st, incremental, err = ie.Reanalyze(ctx, prev, sn.in)
 			switch {

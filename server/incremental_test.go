@@ -75,6 +75,9 @@ func TestIncrementalDiagnostics(t *testing.T) {
 	if c.srv.incremental.Load() != inc+1 {
 		t.Fatal("the edit was not re-analyzed incrementally")
 	}
+	if c.srv.reusedConversions.Load() == 0 {
+		t.Fatal("no incremental result was converted from the previous diagnostics")
+	}
 	version++
 	c.change(uri, version, nil, text)
 	want := c.diags(uri, version)

@@ -139,6 +139,9 @@ type Server struct {
 	// reanalyses counts analyses of edited documents: incremental ones and
 	// full ones (the state could not be used), for tests and logs.
 	incremental, fullReanalyses atomic.Int64
+	// reusedConversions counts incremental results converted to
+	// diagnostics from the previous diagnostics (tests).
+	reusedConversions atomic.Int64
 
 	// onPublish, when set (tests), is told of every publish decision.
 	onPublish func(uri string, version int32, sent bool)
