@@ -409,9 +409,10 @@ func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string)
 		}
 	}
 	out = make([]Finding, 0, len(prevRes.Findings)-(j-i)+len(np.findings))
+	var arena shiftArena
 	head := -1
 	for k, f := range prevRes.Findings[:i] {
-		nf, moved := shiftFinding(f, shift, r.oldEnd, lineDelta)
+		nf, moved := arena.shiftFinding(f, shift, r.oldEnd, lineDelta)
 		if moved && head < 0 {
 			head = k
 		}
@@ -425,7 +426,7 @@ func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string)
 		if !editsClear(f, fStart, fOldEnd) {
 			return nil, nil, "fix touches the function"
 		}
-		nf, _ := shiftFinding(f, shift, r.oldEnd, lineDelta)
+		nf, _ := arena.shiftFinding(f, shift, r.oldEnd, lineDelta)
 		out = append(out, nf)
 	}
 
@@ -571,17 +572,43 @@ func editsClear(f Finding, s, e int) bool {
 	return true
 }
 
+// shiftArena hands out the slices of shifted findings from large blocks
+// (thousands of findings move on each keystroke).
+type shiftArena struct {
+	fixes []Fix
+	edits []Edit
+}
+
+func (a *shiftArena) fixSlice(n int) []Fix {
+	if len(a.fixes) < n {
+		a.fixes = make([]Fix, max(n, 512))
+	}
+	s := a.fixes[:n:n]
+	a.fixes = a.fixes[n:]
+	return s
+}
+
+func (a *shiftArena) editSlice(n int) []Edit {
+	if len(a.edits) < n {
+		a.edits = make([]Edit, max(n, 512))
+	}
+	s := a.edits[:n:n]
+	a.edits = a.edits[n:]
+	return s
+}
+
 // shiftFinding moves a finding after the edit; moved says whether any of
 // its offsets changed.
-func shiftFinding(f Finding, shift func(int) int, at, lineDelta int) (Finding, bool) {
+func (a *shiftArena) shiftFinding(f Finding, shift func(int) int, at, lineDelta int) (Finding, bool) {
 	moved := f.Start >= at || f.End >= at
 	f.Start, f.End = shift(f.Start), shift(f.End)
-	if len(f.Fixes) > 0 {
-		fixes := make([]Fix, len(f.Fixes))
+	after := func(e Edit) bool { return e.Start >= at || e.End >= at }
+	if slices.ContainsFunc(f.Fixes, func(fx Fix) bool { return slices.ContainsFunc(fx.Edits, after) }) {
+		moved = true
+		fixes := a.fixSlice(len(f.Fixes))
 		for i, fx := range f.Fixes {
-			if slices.ContainsFunc(fx.Edits, func(e Edit) bool { return e.Start >= at || e.End >= at }) {
-				moved = true
-				ed := make([]Edit, len(fx.Edits))
+			if slices.ContainsFunc(fx.Edits, after) {
+				ed := a.editSlice(len(fx.Edits))
 				for k, e := range fx.Edits {
 					e.Start, e.End = shift(e.Start), shift(e.End)
 					ed[k] = e
