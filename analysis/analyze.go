@@ -112,6 +112,7 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	w.abi3t = !audit && !ti.target.ABI3T.IsZero()
 	w.check = p.check
 	w.full = full
+	w.flatAll = a.testFlatAll
 	if !audit {
 		w.shimPP = shimResult(in.Src, pp, env, ti.target.Target)
 	}

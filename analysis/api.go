@@ -193,6 +193,9 @@ type Analyzer struct {
 
 	// testDB replaces DB in tests.
 	testDB database
+	// testFlatAll makes the walk flatten whole trees (see
+	// walker.selection), for tests.
+	testFlatAll bool
 }
 
 // Analyze analyzes one file. It never fails because the C is odd (broken

@@ -94,3 +94,44 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkWalk20k splits the walk of the 20k-line file: flattening what
+// the walk reads (one cgo call), flattening the whole tree for comparison,
+// and the walk over the flattened nodes; with the node counts.
+func BenchmarkWalk20k(b *testing.B) {
+	src := benchSource()
+	a := newTestAnalyzer(b)
+	tree, err := a.Parse.Parse(grammars.C, src, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tree.Close()
+	root := tree.RootNode()
+	var sel, all, walk time.Duration
+	var selNodes, allNodes int
+	var buf []grammars.FlatNode
+	for b.Loop() {
+		w := newWalker(a.database(), kindsFor(grammars.C), src)
+		lr := w.lex(src)
+		w.cands = lr.cands
+		t1 := time.Now()
+		buf = grammars.Flatten(root, buf)
+		t0 := time.Now()
+		w.nodes = grammars.FlattenSelect(root, w.selection(), w.nodes)
+		t2 := time.Now()
+		w.frames = w.frames[:0]
+		w.visit(0, w.cls(0))
+		t3 := time.Now()
+		sel += t2.Sub(t0)
+		all += t0.Sub(t1)
+		walk += t3.Sub(t2)
+		selNodes, allNodes = len(w.nodes), len(buf)
+	}
+	n := float64(b.N) * 1e6
+	b.ReportMetric(float64(sel)/n, "select-ms")
+	b.ReportMetric(float64(all)/n, "flatten-all-ms")
+	b.ReportMetric(float64(walk)/n, "visit-ms")
+	b.ReportMetric(float64(selNodes), "selected")
+	b.ReportMetric(float64(allNodes), "named")
+	b.ReportMetric(float64(root.DescendantCount()), "nodes")
+}

@@ -354,3 +354,24 @@ func BenchmarkEditMemory(b *testing.B) {
 	b.ReportMetric(heap1, "heap-MB")
 	b.ReportMetric(float64(trees), "trees")
 }
+
+// BenchmarkFlatten20k is the cost of flattening the 20k-line file's tree
+// in one cgo call (grammars.Flatten), which the analysis walks instead of
+// the tree.
+func BenchmarkFlatten20k(b *testing.B) {
+	src := source20k()
+	pool := grammars.NewPool()
+	defer pool.Close()
+	tree, err := pool.Parse(grammars.C, src, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tree.Close()
+	root := tree.RootNode()
+	var buf []grammars.FlatNode
+	for b.Loop() {
+		buf = grammars.Flatten(root, buf)
+	}
+	b.ReportMetric(float64(len(buf)), "nodes")
+	b.ReportMetric(float64(root.DescendantCount()), "all-nodes")
+}

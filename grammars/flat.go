@@ -1,0 +1,160 @@
+package grammars
+
+// #include "flat.h"
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// FlatNode is one named node of a flattened tree (see Flatten).
+type FlatNode struct {
+	// Symbol is the node's kind id (Node.KindId; ERROR is 65535).
+	Symbol uint16
+	// Field is the node's field id in its parent (TreeCursor.FieldId), 0
+	// when it has none, with the flag Pruned. Use FieldID.
+	Field uint16
+	// Start and End are the node's byte range.
+	Start, End uint32
+	// Next is the index just past the node's subtree: its next named
+	// sibling's when it has one. The node's first named child, if any, is
+	// the next node in the array (index+1 < Next).
+	Next uint32
+}
+
+// Pruned is the flag of Field that marks a node FlattenSelect wrote
+// without its children (it may have none).
+const Pruned = 0x8000
+
+// FieldID is the node's field id in its parent, 0 when it has none.
+func (n *FlatNode) FieldID() uint16 { return n.Field &^ Pruned }
+
+// IsPruned reports whether the node was written without its children.
+func (n *FlatNode) IsPruned() bool { return n.Field&Pruned != 0 }
+
+// Modes of a symbol in a Selection.
+const (
+	// SelectNone: the node is written with its whole subtree when it
+	// holds a mark or sits in a subtree written whole, else alone.
+	SelectNone uint8 = iota
+	// SelectAlways: the node's children are selected one by one, marks
+	// or not (containers: the file, preprocessor blocks).
+	SelectAlways
+	// SelectScope: the node's children are selected one by one when it
+	// holds a mark, else it is written alone, even inside a subtree
+	// written whole (blocks of statements; ERROR is always a scope).
+	SelectScope
+	// SelectDecl: the node is written with its whole subtree, marks or
+	// not (declarations).
+	SelectDecl
+	// SelectInit: SelectNone, and its child in field ValueField is
+	// selected like a child of a SelectAlways node (init declarators:
+	// their values).
+	SelectInit
+)
+
+// Selection says which parts of a tree FlattenSelect writes.
+type Selection struct {
+	// Modes gives each symbol id its mode; symbols beyond it are
+	// SelectNone and the root is selected as a child of a SelectAlways
+	// node.
+	Modes []uint8
+	// Marks are sorted byte offsets: the places worth a look.
+	Marks []int32
+	// ValueField is the field id of SelectInit's selected child.
+	ValueField uint16
+}
+
+// Flatten writes the named nodes of the tree under root (root included) to
+// buf in pre-order and returns it: one cgo call for the whole tree instead
+// of several per node. Anonymous nodes (punctuation, keywords) are left
+// out, and so is anything under one. buf is reused when it is large
+// enough. The tree must stay open during the call only: the records hold
+// no pointers into it.
+func Flatten(root *sitter.Node, buf []FlatNode) []FlatNode {
+	return FlattenSelect(root, nil, buf)
+}
+
+// FlattenSelect is Flatten writing only the subtrees sel selects (all of
+// them when sel is nil): a node left out is one whose parent was written
+// Pruned. Skipped subtrees cost the traversal nothing.
+func FlattenSelect(root *sitter.Node, sel *Selection, buf []FlatNode) []FlatNode {
+	out, _ := flatten(root, sel, buf, viaAny)
+	return out
+}
+
+// Traversals for flatten.
+const (
+	viaAny    = iota // direct, else the cursor
+	viaDirect        // direct only (tests)
+	viaCursor        // the cursor only (tests)
+)
+
+// flatten reads the tree directly (flat.c) when it can, else through a
+// TreeCursor. ok is false when the traversal asked for could not run.
+func flatten(root *sitter.Node, sel *Selection, buf []FlatNode, via int) (out []FlatNode, ok bool) {
+	if root == nil {
+		return buf[:0], true
+	}
+	cn := *(*C.abi3ls_node)(unsafe.Pointer(root))
+	var cs C.abi3ls_sel
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	if sel != nil {
+		// A non-nil pointer even for no modes: nil modes means "all".
+		var none [1]uint8
+		modes := sel.Modes
+		if len(modes) == 0 {
+			modes = none[:]
+		}
+		pin.Pin(unsafe.SliceData(modes))
+		cs.modes = (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(modes)))
+		cs.nmodes = C.uint32_t(len(sel.Modes))
+		if len(sel.Marks) > 0 {
+			pin.Pin(unsafe.SliceData(sel.Marks))
+			cs.marks = (*C.int32_t)(unsafe.Pointer(unsafe.SliceData(sel.Marks)))
+			cs.nmarks = C.uint32_t(len(sel.Marks))
+		}
+		cs.value_field = C.uint16_t(sel.ValueField)
+	}
+	// A selection is usually a small part of the tree: the first try of one
+	// guesses (or takes buf as it is); the descendant count bounds it.
+	all := int(C.abi3ls_descendants(cn))
+	need := all
+	if sel != nil {
+		need = min(all, max(cap(buf), all/2, 64))
+	}
+	for {
+		if need > cap(buf) {
+			buf = make([]FlatNode, need)
+		}
+		buf = buf[:need]
+		ptr := (*C.abi3ls_flat)(unsafe.Pointer(unsafe.SliceData(buf)))
+		n := int64(C.ABI3LS_UNSUPPORTED)
+		if via != viaCursor {
+			n = int64(C.abi3ls_flatten_direct(cn, ptr, C.uint32_t(len(buf)), &cs))
+		}
+		if n == C.ABI3LS_UNSUPPORTED {
+			if via == viaDirect {
+				return buf[:0], false
+			}
+			n = int64(C.abi3ls_flatten_cursor(cn, ptr, C.uint32_t(len(buf)), &cs))
+		}
+		if n >= 0 {
+			return buf[:n], true
+		}
+		if need >= all {
+			return buf[:0], false // cannot happen: the named nodes are descendants
+		}
+		need = all
+	}
+}
+
+// flatSizes reports the sizes of the C types flat.go mirrors (for
+// TestFlatLayout).
+func flatSizes() (node, cursor, flat uintptr) {
+	return unsafe.Sizeof(C.abi3ls_node{}), unsafe.Sizeof(C.abi3ls_cursor{}), unsafe.Sizeof(C.abi3ls_flat{})
+}
