@@ -242,8 +242,8 @@ func (k *kinds) ofSymbol(id uint16) class {
 // selectMode is how the walk's flattening treats a class of node: it
 // mirrors visit (containers are walked child by child, blocks and ERROR
 // nodes too when they hold a candidate, anything else only towards its
-// candidates) and what enter reads below a node without a candidate
-// (declarations, definitions, sizeof).
+// candidates) and what enter reads below a node (declarations and
+// definitions whole; a field expression's base for its type).
 func selectMode(c class) uint8 {
 	switch c {
 	case cPreprocCond, cPreprocIfdef, cPreprocElse, cContainer:
@@ -255,6 +255,8 @@ func selectMode(c class) uint8 {
 		return grammars.SelectDecl
 	case cInitDecl:
 		return grammars.SelectInit
+	case cFieldExpr:
+		return grammars.SelectMarked
 	}
 	return grammars.SelectNone
 }

@@ -33,9 +33,10 @@ uint32_t abi3ls_descendants(abi3ls_node root) { return ts_node_descendant_count(
 
 // Selection.
 
-enum { SEL_NONE, SEL_ALWAYS, SEL_SCOPE, SEL_DECL, SEL_INIT };
-// How a written node's children are written.
-enum { CM_PRUNE, CM_SELECT, CM_FULL };
+enum { SEL_NONE, SEL_ALWAYS, SEL_SCOPE, SEL_DECL, SEL_INIT, SEL_MARKED };
+// How a written node's children are written: all of them selected, only
+// those with a mark (the others pruned), or all whole.
+enum { CM_PRUNE, CM_ALL, CM_PATH, CM_FULL };
 #define PRUNED 0x8000
 #define ERROR_SYMBOL 65535
 
@@ -61,24 +62,32 @@ static uint8_t mode_of(const abi3ls_sel *s, uint16_t sym) {
 }
 
 // decide says how the children of node f are written, given pm, how its
-// parent's children are, and psym, its parent's symbol (root: pm is
-// CM_SELECT and psym 0).
+// parent's children are, and psym, its parent's symbol (root: pm is CM_ALL
+// and psym 0). See Selection in flat.go.
 static int decide(const abi3ls_sel *s, const abi3ls_flat *f, int pm, uint16_t psym) {
 	if (s->modes == NULL) {
 		return CM_FULL;
 	}
 	if (pm == CM_FULL && f->field == s->value_field && psym != 0 && mode_of(s, psym) == SEL_INIT) {
-		pm = CM_SELECT;
+		pm = CM_PATH;
 	}
-	switch (mode_of(s, f->symbol)) {
+	uint8_t m = mode_of(s, f->symbol);
+	switch (m) {
 	case SEL_ALWAYS:
-		return CM_SELECT;
+		return CM_ALL;
 	case SEL_SCOPE:
-		return has_mark(s, f->start, f->end) ? CM_SELECT : CM_PRUNE;
-	case SEL_DECL:
+		return has_mark(s, f->start, f->end) ? CM_ALL : CM_PRUNE;
+	}
+	if (pm == CM_FULL) {
 		return CM_FULL;
 	}
-	return pm == CM_FULL || has_mark(s, f->start, f->end) ? CM_FULL : CM_PRUNE;
+	if (m == SEL_DECL && pm == CM_ALL) {
+		return CM_FULL;
+	}
+	if (!has_mark(s, f->start, f->end)) {
+		return CM_PRUNE;
+	}
+	return m == SEL_DECL || m == SEL_MARKED ? CM_FULL : CM_PATH;
 }
 
 // The cursor traversal. While a node is open, its next field holds the
@@ -104,7 +113,7 @@ int64_t abi3ls_flatten_cursor(abi3ls_node root, abi3ls_flat *out, uint32_t cap, 
 			f->start = ts_node_start_byte(node);
 			f->end = ts_node_end_byte(node);
 			f->next = open;
-			int pm = CM_SELECT;
+			int pm = CM_ALL;
 			uint16_t psym = 0;
 			if (open != UINT32_MAX) {
 				pm = (out[open].field & CM_MASK) >> CM_SHIFT;
@@ -371,7 +380,7 @@ int64_t abi3ls_flatten_direct(abi3ls_node root, abi3ls_flat *out, uint32_t cap, 
 	f->start = root.context[0];
 	f->end = f->start + st_size(rt);
 	f->next = 1;
-	int cm = decide(sel, f, CM_SELECT, 0);
+	int cm = decide(sel, f, CM_ALL, 0);
 	if (cm == CM_PRUNE) {
 		f->field |= PRUNED;
 		seen += st_visible_descendants(rt);

@@ -35,36 +35,44 @@ func (n *FlatNode) FieldID() uint16 { return n.Field &^ Pruned }
 // IsPruned reports whether the node was written without its children.
 func (n *FlatNode) IsPruned() bool { return n.Field&Pruned != 0 }
 
-// Modes of a symbol in a Selection.
+// Modes of a symbol in a Selection. A selection follows how a walk reads
+// the tree: it enters every child of some nodes (containers: all their
+// children are written, each by its own mode), and elsewhere only the
+// children that hold a mark (the others are written pruned, for their
+// range); a node written whole has its whole subtree written, except where
+// the modes say otherwise below.
 const (
-	// SelectNone: the node is written with its whole subtree when it
-	// holds a mark or sits in a subtree written whole, else alone.
+	// SelectNone: with a mark, the node's children are written, those
+	// with a mark by their own modes and the others pruned; without one
+	// it is pruned.
 	SelectNone uint8 = iota
-	// SelectAlways: the node's children are selected one by one, marks
-	// or not (containers: the file, preprocessor blocks).
+	// SelectAlways: a container: the node's children are all written, each
+	// by its own mode, even inside a node written whole.
 	SelectAlways
-	// SelectScope: the node's children are selected one by one when it
-	// holds a mark, else it is written alone, even inside a subtree
-	// written whole (blocks of statements; ERROR is always a scope).
+	// SelectScope: SelectAlways when the node holds a mark, else pruned,
+	// even inside a node written whole (blocks of statements; ERROR is
+	// always a scope).
 	SelectScope
-	// SelectDecl: the node is written with its whole subtree, marks or
-	// not (declarations).
+	// SelectDecl: the node is written whole when it is a container's
+	// child or holds a mark (declarations), else pruned.
 	SelectDecl
-	// SelectInit: SelectNone, and its child in field ValueField is
-	// selected like a child of a SelectAlways node (init declarators:
-	// their values).
+	// SelectInit: SelectNone; inside a node written whole, its child in
+	// field ValueField is written as if the init declarator were
+	// SelectNone (an initializer is read only where it holds a mark).
 	SelectInit
+	// SelectMarked: the node is written whole when it holds a mark, else
+	// pruned (expressions read below their marks).
+	SelectMarked
 )
 
 // Selection says which parts of a tree FlattenSelect writes.
 type Selection struct {
 	// Modes gives each symbol id its mode; symbols beyond it are
-	// SelectNone and the root is selected as a child of a SelectAlways
-	// node.
+	// SelectNone, and the root is taken as a container's child.
 	Modes []uint8
 	// Marks are sorted byte offsets: the places worth a look.
 	Marks []int32
-	// ValueField is the field id of SelectInit's selected child.
+	// ValueField is the field id of SelectInit's value.
 	ValueField uint16
 }
 

@@ -163,9 +163,10 @@ func sameFlat(t *testing.T, what string, got, want []FlatNode) {
 // specification of FlattenSelect (see the Select* modes), written again.
 func refSelect(full []FlatNode, sel *Selection) []FlatNode {
 	const (
-		prune = iota
-		selectKids
-		fullKids
+		prune    = iota
+		all      // every child entered
+		marked   // only children with a mark entered
+		complete // whole subtree
 	)
 	mode := func(sym uint16) uint8 {
 		if sym == 65535 {
@@ -188,23 +189,29 @@ func refSelect(full []FlatNode, sel *Selection) []FlatNode {
 	var rec func(i int, pm int, psym uint16)
 	rec = func(i int, pm int, psym uint16) {
 		n := full[i]
-		if pm == fullKids && n.Field == sel.ValueField && psym != 0 && mode(psym) == SelectInit {
-			pm = selectKids
+		if pm == complete && n.Field == sel.ValueField && psym != 0 && mode(psym) == SelectInit {
+			pm = marked
 		}
-		cm := prune
-		switch mode(n.Symbol) {
-		case SelectAlways:
-			cm = selectKids
-		case SelectScope:
-			if hasMark(n.Start, n.End) {
-				cm = selectKids
-			}
-		case SelectDecl:
-			cm = fullKids
+		m := mode(n.Symbol)
+		has := hasMark(n.Start, n.End)
+		var cm int
+		switch {
+		case m == SelectAlways:
+			cm = all
+		case m == SelectScope && has:
+			cm = all
+		case m == SelectScope:
+			cm = prune
+		case pm == complete:
+			cm = complete
+		case m == SelectDecl && (pm == all || has):
+			cm = complete
+		case !has:
+			cm = prune
+		case m == SelectDecl || m == SelectMarked:
+			cm = complete
 		default:
-			if pm == fullKids || hasMark(n.Start, n.End) {
-				cm = fullKids
-			}
+			cm = marked
 		}
 		k := len(out)
 		if cm == prune {
@@ -219,7 +226,7 @@ func refSelect(full []FlatNode, sel *Selection) []FlatNode {
 		out[k].Next = uint32(len(out))
 	}
 	if len(full) > 0 {
-		rec(0, selectKids, 0)
+		rec(0, all, 0)
 	}
 	return out
 }
@@ -243,7 +250,7 @@ func TestFlattenSelect(t *testing.T) {
 			for round := 0; round < 8; round++ {
 				sel := &Selection{Modes: make([]uint8, lang.NodeKindCount()), ValueField: lang.FieldIdForName("value")}
 				for i := range sel.Modes {
-					sel.Modes[i] = uint8(rng.IntN(int(SelectInit) + 1))
+					sel.Modes[i] = uint8(rng.IntN(int(SelectMarked) + 1))
 				}
 				if round == 0 {
 					sel.Modes = nil // everything SelectNone
