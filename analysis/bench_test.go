@@ -95,7 +95,8 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkWalk20k splits the walk of the 20k-line file: flattening what
+// BenchmarkWalk20k splits the walk of the 20k-line file: the lexical
+// pre-pass, flattening what
 // the walk reads (one cgo call), flattening the whole tree for comparison,
 // and the walk over the flattened nodes; with the node counts.
 func BenchmarkWalk20k(b *testing.B) {
@@ -107,14 +108,16 @@ func BenchmarkWalk20k(b *testing.B) {
 	}
 	defer tree.Close()
 	root := tree.RootNode()
-	var sel, all, walk time.Duration
+	var lex, sel, all, walk time.Duration
 	var selNodes, allNodes int
 	var buf []grammars.FlatNode
 	for b.Loop() {
+		tl := time.Now()
 		w := newWalker(a.database(), kindsFor(grammars.C), src)
 		lr := w.lex(src)
 		w.cands = lr.cands
 		t1 := time.Now()
+		lex += t1.Sub(tl)
 		buf = grammars.Flatten(root, buf)
 		t0 := time.Now()
 		w.nodes = grammars.FlattenSelect(root, w.selection(), w.nodes)
@@ -128,6 +131,7 @@ func BenchmarkWalk20k(b *testing.B) {
 		selNodes, allNodes = len(w.nodes), len(buf)
 	}
 	n := float64(b.N) * 1e6
+	b.ReportMetric(float64(lex)/n, "lex-ms")
 	b.ReportMetric(float64(sel)/n, "select-ms")
 	b.ReportMetric(float64(all)/n, "flatten-all-ms")
 	b.ReportMetric(float64(walk)/n, "visit-ms")

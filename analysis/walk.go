@@ -3,6 +3,7 @@ package analysis
 import (
 	"path"
 	"strings"
+	"unsafe"
 
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/preproc"
@@ -34,8 +35,9 @@ type nameInfo struct {
 	// shim is set when the file defines the name in a version-compat shim
 	// only (see shimResult): uses there are the shim's, not flagged.
 	shim bool
-	// opaque caches opaqueStruct: 0 unknown, 1 yes, 2 no.
+	// opaque caches opaqueStruct, worth worthALook: 0 unknown, 1 yes, 2 no.
 	opaque int8
+	worth  int8
 
 	checked bool
 	res     abi.Result // Check under the file's target
@@ -142,6 +144,8 @@ type walker struct {
 	deadIx int
 
 	names map[string]*nameInfo
+	// recent caches spellings by nameSlot (see known).
+	recent *[recentNames]recentName
 	// fieldNames caches, per field spelling, whether it can be a CPython
 	// struct member worth a type inference.
 	fieldNames map[string]*fieldNameInfo
@@ -204,6 +208,7 @@ func newWalker(db database, k *kinds, src []byte) *walker {
 		k:          k,
 		src:        src,
 		names:      map[string]*nameInfo{},
+		recent:     new([recentNames]recentName),
 		fieldNames: map[string]*fieldNameInfo{},
 		scopes:     []*scope{{vars: map[string]cType{}}},
 		typedefs:   map[string]cType{},
@@ -221,6 +226,54 @@ func (w *walker) info(b []byte) *nameInfo {
 		return ni
 	}
 	return w.newInfo(string(b))
+}
+
+// known returns the nameInfo of the identifier spelled b, a slice of the
+// file's text, when it is a CPython name the file can see, and nil
+// otherwise, without recording other names. The lexical pre-pass asks it
+// of every identifier of the file: a direct-mapped cache of spellings
+// answers most of them without hashing the name.
+func (w *walker) known(b []byte) *nameInfo {
+	slot := &w.recent[nameSlot(b)]
+	if len(b) > 0 && slot.name == string(b) {
+		return slot.ni
+	}
+	var ni *nameInfo
+	if n, ok := w.names[string(b)]; ok {
+		if n.entry != nil {
+			ni = n
+		}
+	} else if e, ok := w.db.Lookup(string(b)); ok && w.reachable(e) {
+		ni = w.newInfo(string(b))
+	}
+	if len(b) > 0 {
+		// The text outlives the walk and does not change during it.
+		*slot = recentName{name: unsafe.String(&b[0], len(b)), ni: ni}
+	}
+	return ni
+}
+
+// recentName is a slot of the walker's cache of spellings (see known).
+type recentName struct {
+	name string
+	ni   *nameInfo
+}
+
+// recentNames is the size of the cache of spellings (a power of two).
+const recentNames = 4096
+
+// nameSlot is b's slot in the cache of spellings: a cheap mix of its
+// length and a few of its bytes.
+func nameSlot(b []byte) int {
+	n := len(b)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*0x9E3779B1 ^ uint32(b[0])<<24 ^ uint32(b[n-1])<<16 ^ uint32(b[n/2])<<8 ^ uint32(b[(n-1)/3])
+	h ^= h >> 15
+	h *= 0x2C1B3C6D
+	h ^= h >> 13
+	return int(h & (recentNames - 1))
 }
 
 func (w *walker) infoString(s string) *nameInfo {
