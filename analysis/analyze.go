@@ -70,9 +70,46 @@ func (a *Analyzer) Analyze(ctx context.Context, in Input) (*Result, error) {
 	return p.result(), nil
 }
 
+// ParseAndAnalyze parses in.Src, incrementally from old when old is not
+// nil (the caller has edited old to match in.Src, and keeps it), and
+// analyzes it, like Analyze with in.Tree nil; the parse runs beside the
+// phases that need only the text. The caller owns the returned tree, nil
+// when err is not.
+func (a *Analyzer) ParseAndAnalyze(ctx context.Context, in Input, old *sitter.Tree) (*Result, *sitter.Tree, error) {
+	job := &parseJob{old: old}
+	p, err := a.runJob(ctx, &in, false, job)
+	if err != nil {
+		if job.tree != nil {
+			job.tree.Close()
+		}
+		return nil, nil, err
+	}
+	return p.result(), job.tree, nil
+}
+
+// parseJob asks run for the tree it parses.
+type parseJob struct {
+	old  *sitter.Tree // the edited previous tree, or nil
+	tree *sitter.Tree // the new tree, for the caller
+}
+
+// parsed is the outcome of a parse.
+type parsed struct {
+	tree *sitter.Tree
+	err  error
+}
+
 // run analyzes a file. full makes the walk visit every CPython name (for
 // hover), not only those that can matter to a rule.
 func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error) {
+	return a.runJob(ctx, in, full, nil)
+}
+
+// runJob is run; when in.Tree is nil or job is not, it parses the file
+// itself, beside the target resolution and the lexical pre-pass (which
+// need only the text), and frees the tree in the background afterwards
+// unless job takes it.
+func (a *Analyzer) runJob(ctx context.Context, in *Input, full bool, job *parseJob) (*pass, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -83,6 +120,32 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 		if lang == grammars.Unknown {
 			lang = grammars.C
 		}
+	}
+
+	// 0. The parse.
+	var pending chan parsed
+	if in.Tree == nil || job != nil {
+		if a.Parse == nil {
+			return nil, fmt.Errorf("analysis: no parser pool")
+		}
+		var old *sitter.Tree
+		if job != nil {
+			old = job.old
+		}
+		pending = make(chan parsed, 1)
+		go func(ch chan<- parsed) {
+			t, err := a.Parse.Parse(lang, in.Src, old)
+			ch <- parsed{t, err}
+		}(pending)
+		defer func() {
+			// Not taken (an early return): wait for the parse, which may be
+			// reading old, and free its tree.
+			if pending != nil {
+				if r := <-pending; r.tree != nil {
+					r.tree.Close()
+				}
+			}
+		}()
 	}
 
 	// 1. The target.
@@ -134,26 +197,30 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 		}
 	}
 
-	// 3. The file itself.
-	tree := in.Tree
-	if tree == nil {
-		if a.Parse == nil {
-			return nil, fmt.Errorf("analysis: no parser pool")
-		}
-		t, err := a.Parse.Parse(lang, in.Src, nil)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: parse %s: %w", in.Path, err)
-		}
-		defer t.Close()
-		tree = t
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	// 3. The file itself: the lexical pre-pass, then the walk.
 	w.src, w.pp, w.dead, w.deadIx, w.declOnly = in.Src, pp, pp.Dead, 0, false
 	lr := w.lex(in.Src)
 	w.cands, w.ci = lr.cands, 0
 	w.f.comments, w.f.firstCode = lr.comments, lr.firstCode
+	tree := in.Tree
+	if pending != nil {
+		r := <-pending
+		pending = nil
+		if r.err != nil {
+			return nil, fmt.Errorf("analysis: parse %s: %w", in.Path, r.err)
+		}
+		tree = r.tree
+		if job != nil {
+			job.tree = tree
+		} else {
+			// Freeing a tree costs about as much as walking it: not on the
+			// caller's time.
+			defer func() { go tree.Close() }()
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	w.walk(tree.RootNode())
 	if err := ctx.Err(); err != nil {
 		return nil, err
