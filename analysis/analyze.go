@@ -1,10 +1,12 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/preproc"
@@ -55,6 +57,8 @@ type pass struct {
 	min      MinTarget
 	// staticTypes are the declarations reported by ABI005.
 	staticTypes []span
+	// supTexts caches suppressTexts by rule code.
+	supTexts map[string]*suppressText
 	// root and lang are the analyzed file's tree (alive while rules run),
 	// for rules that rewrite whole declarations (the heap-type refactoring).
 	root *sitter.Node
@@ -373,11 +377,6 @@ func (p *pass) finish() {
 	}
 	abi3t := !p.target.ABI3T.IsZero() && !p.audit
 	out := p.findings[:0]
-	type dupKey struct {
-		start, end int
-		code, msg  string
-	}
-	seen := map[dupKey]bool{}
 	for _, f := range p.findings {
 		if sup.file {
 			break
@@ -412,21 +411,50 @@ func (p *pass) finish() {
 			continue
 		}
 		f.Severity = sev
-		f.Fixes = append(f.Fixes, p.suppressFix(f))
-		key := dupKey{f.Start, f.End, f.Code, f.Message}
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
 		out = append(out, f)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Start != out[j].Start {
-			return out[i].Start < out[j].Start
+	p.findings = p.sortFindings(out)
+}
+
+// sortFindings orders findings by start, then code (stably: rules report
+// in a deliberate order), drops the repeats of a finding (same range, code
+// and message: the first stays) and adds each one's suppression fix. The
+// findings come as a few sorted runs (one per rule); an order of indices
+// is sorted rather than the findings themselves, which are large.
+func (p *pass) sortFindings(fs []Finding) []Finding {
+	order := make([]int32, len(fs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		fa, fb := &fs[a], &fs[b]
+		if fa.Start != fb.Start {
+			return cmp.Compare(fa.Start, fb.Start)
 		}
-		return out[i].Code < out[j].Code
+		return strings.Compare(fa.Code, fb.Code)
 	})
-	p.findings = out
+	out := make([]Finding, 0, len(fs))
+	run := 0 // out[run:] have the start and code of the next finding's run
+	for _, i := range order {
+		f := &fs[i]
+		if run < len(out) && (out[run].Start != f.Start || out[run].Code != f.Code) {
+			run = len(out)
+		}
+		dup := false
+		for j := run; j < len(out); j++ {
+			if out[j].End == f.End && out[j].Message == f.Message {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		g := *f
+		g.Fixes = append(g.Fixes, p.suppressFix(g))
+		out = append(out, g)
+	}
+	return out
 }
 
 // auditRules are the rules about API uses, reported at the audit severity
