@@ -57,8 +57,11 @@ type pass struct {
 	min      MinTarget
 	// staticTypes are the declarations reported by ABI005.
 	staticTypes []span
-	// supTexts caches suppressTexts by rule code.
-	supTexts map[string]*suppressText
+	// supTexts caches suppressTexts by rule code, docURLs docURL by name,
+	// targetHere the message of the related location of the target.
+	supTexts   map[string]*suppressText
+	docURLs    map[string]string
+	targetHere string
 	// root and lang are the analyzed file's tree (alive while rules run),
 	// for rules that rewrite whole declarations (the heap-type refactoring).
 	root *sitter.Node
@@ -471,19 +474,29 @@ func (p *pass) report(f Finding) {
 	}
 	if !p.audit && p.target.Kind != FromNone && p.target.Kind != FromOverride && f.Related == nil &&
 		f.Code != "ABI007" && f.Code != "ABI008" {
-		f.Related = append(f.Related, Related{Location: p.target.Location,
-			Message: "target set here: " + p.target.Text})
+		if p.targetHere == "" {
+			p.targetHere = "target set here: " + p.target.Text
+		}
+		f.Related = []Related{{Location: p.target.Location, Message: p.targetHere}}
 	}
 	p.findings = append(p.findings, f)
 }
 
-// docURL is the official documentation page of a name, if any.
+// docURL is the official documentation page of a name, if any (kept per
+// name: a name is often reported many times).
 func (p *pass) docURL(name string) string {
-	e, ok := p.db.Lookup(name)
-	if !ok || e == nil {
-		return ""
+	if u, ok := p.docURLs[name]; ok {
+		return u
 	}
-	return e.DocURL()
+	u := ""
+	if e, ok := p.db.Lookup(name); ok && e != nil {
+		u = e.DocURL()
+	}
+	if p.docURLs == nil {
+		p.docURLs = map[string]string{}
+	}
+	p.docURLs[name] = u
+	return u
 }
 
 // lineStarts returns the byte offset of every line's start.
