@@ -360,7 +360,7 @@ func (w *walker) isDead(off int) bool {
 // to the children that hold a candidate of the lexical pre-pass. The tree
 // is flattened first, in one cgo call, with only the parts the walk reads.
 func (w *walker) walk(root *sitter.Node) {
-	w.nodes = grammars.FlattenSelect(root, w.selection(), w.nodes[:0])
+	w.nodes = grammars.FlattenParallel(root, w.selection(), w.nodes[:0])
 	w.frames = w.frames[:0]
 	if len(w.nodes) == 0 {
 		return

@@ -99,10 +99,16 @@ static int decide(const abi3ls_sel *s, const abi3ls_flat *f, int pm, uint16_t ps
 
 int64_t abi3ls_flatten_cursor(abi3ls_node root, abi3ls_flat *out, uint32_t cap, const abi3ls_sel *sel) {
 	abi3ls_cursor c = ts_tree_cursor_new(root);
-	uint32_t n = 0, open = UINT32_MAX;
+	uint32_t n = 0, open = UINT32_MAX, top = 0;
 	for (;;) {
 		abi3ls_node node = ts_tree_cursor_current_node(&c);
-		if (ts_node_is_named(node)) {
+		bool named = ts_node_is_named(node);
+		if (named && open == 0) {
+			// A child of the root: within the range?
+			uint32_t k = top++;
+			named = k >= sel->from && k < sel->to;
+		}
+		if (named) {
 			if (n >= cap) {
 				ts_tree_cursor_delete(&c);
 				return ABI3LS_SMALL;
@@ -373,7 +379,7 @@ int64_t abi3ls_flatten_direct(abi3ls_node root, abi3ls_flat *out, uint32_t cap, 
 	// seen counts the visible nodes, read or skipped, for the check against
 	// the tree's own count.
 	uint64_t seen = 1;
-	uint32_t n = 0;
+	uint32_t n = 0, top = 0;
 	abi3ls_flat *f = &out[n++];
 	f->symbol = public_symbol(lang, ralias ? ralias : st_symbol(rt));
 	f->field = 0;
@@ -437,6 +443,11 @@ int64_t abi3ls_flatten_direct(abi3ls_node root, abi3ls_flat *out, uint32_t cap, 
 		}
 		seen++;
 		bool named = alias ? lang->symbol_metadata[alias].named : st_named(ch);
+		if (named && fr->parent == 0) {
+			// A child of the root: within the range?
+			uint32_t k = top++;
+			named = k >= sel->from && k < sel->to;
+		}
 		if (!named) {
 			seen += st_visible_descendants(ch);
 			continue;

@@ -32,6 +32,8 @@ typedef struct {
 	const int32_t *marks;
 	uint32_t nmarks;
 	uint16_t value_field;
+	// Only the root's named children from..to-1 are written (with the root).
+	uint32_t from, to;
 } abi3ls_sel;
 
 // Results besides a count of nodes.

@@ -265,7 +265,17 @@ func TestFlattenSelect(t *testing.T) {
 						t.Fatalf("traversal %d could not run", via)
 					}
 					sameFlat(t, fmt.Sprintf("round %d, traversal %d", round, via), got, want)
+					// The root's children in two ranges, joined.
+					n := uint32(root.NamedChildCount())
+					h := n / 2
+					a, ok1 := flattenRange(root, sel, nil, via, 0, h)
+					b, ok2 := flattenRange(root, sel, nil, via, h, n)
+					if !ok1 || !ok2 {
+						t.Fatalf("traversal %d could not run on ranges", via)
+					}
+					sameFlat(t, fmt.Sprintf("round %d, traversal %d, halves", round, via), joinFlat(a, b), want)
 				}
+				sameFlat(t, fmt.Sprintf("round %d, split", round), flattenSplit(root, sel, nil, 2), want)
 			}
 		})
 	}
