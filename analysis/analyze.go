@@ -62,6 +62,8 @@ type pass struct {
 	supTexts   map[string]*suppressText
 	docURLs    map[string]string
 	targetHere string
+	// newer caches ABI002's texts by needed version.
+	newer map[abi.Version]*newerText
 	// root and lang are the analyzed file's tree (alive while rules run),
 	// for rules that rewrite whole declarations (the heap-type refactoring).
 	root *sitter.Node
