@@ -230,7 +230,11 @@ func (a *Analyzer) runJob(ctx context.Context, in *Input, full bool, job *parseJ
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	w.walk(tree.RootNode())
+	if a.testWalkTop {
+		walkTops(w, tree.RootNode())
+	} else {
+		w.walk(tree.RootNode())
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

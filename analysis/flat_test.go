@@ -12,10 +12,11 @@ import (
 )
 
 // TestSelectionReadsEnough checks that the walk never needs a part of the
-// tree its selection leaves out (walker.selection): over the corpus, the
-// fixtures and generated modules, the facts of the walk, for Analyze and
-// for hover, and the results are the same as with the whole tree
-// flattened.
+// tree its selection leaves out (walker.selection), and that walking a file
+// one top-level node at a time (walker.walkTop) is walking it whole: over
+// the corpus, the fixtures and generated modules, the facts of the walk,
+// for Analyze and for hover, and the results are the same as with the
+// whole tree flattened and as walked top-level node by node.
 func TestSelectionReadsEnough(t *testing.T) {
 	type input struct {
 		name string
@@ -50,23 +51,30 @@ func TestSelectionReadsEnough(t *testing.T) {
 	}
 	sel := newTestAnalyzer(t)
 	all := &Analyzer{DB: sel.DB, Parse: sel.Parse, testFlatAll: true}
+	tops := &Analyzer{DB: sel.DB, Parse: sel.Parse, testWalkTop: true}
 	ctx := context.Background()
 	for _, tc := range inputs {
 		for _, full := range []bool{false, true} {
-			in1, in2 := tc.in, tc.in
+			in1 := tc.in
 			p1, err := sel.run(ctx, &in1, full)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			p2, err := all.run(ctx, &in2, full)
-			if err != nil {
-				t.Fatalf("%s: %v", tc.name, err)
-			}
-			if !reflect.DeepEqual(p1.w.f, p2.w.f) {
-				t.Errorf("%s (hover %v): the walk's facts differ with the whole tree", tc.name, full)
-			}
-			if !reflect.DeepEqual(p1.result(), p2.result()) {
-				t.Errorf("%s (hover %v): the results differ with the whole tree", tc.name, full)
+			for _, other := range []struct {
+				what string
+				a    *Analyzer
+			}{{"with the whole tree", all}, {"walked one top-level node at a time", tops}} {
+				in2 := tc.in
+				p2, err := other.a.run(ctx, &in2, full)
+				if err != nil {
+					t.Fatalf("%s: %v", tc.name, err)
+				}
+				if !reflect.DeepEqual(p1.w.f, p2.w.f) {
+					t.Errorf("%s (hover %v): the walk's facts differ %s", tc.name, full, other.what)
+				}
+				if !reflect.DeepEqual(p1.result(), p2.result()) {
+					t.Errorf("%s (hover %v): the results differ %s", tc.name, full, other.what)
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"sort"
 	"unsafe"
 
 	"github.com/abi3ls/abi3ls/grammars"
@@ -81,6 +82,40 @@ func (w *walker) namedChildCount(n node) int {
 
 func (w *walker) text(n node) string {
 	return string(w.src[w.nodes[n].Start:w.nodes[n].End])
+}
+
+// walkTop walks one top-level node of the file (a child of its root) with
+// the walker's state, as walk visits it in the whole file: the same
+// flattened nodes, under a frame for the file. Walking every top-level node
+// in order this way collects the same facts as walk (TestWalkTop).
+func (w *walker) walkTop(top *sitter.Node) {
+	w.nodes = grammars.FlattenSelect(top, w.selection(), w.nodes[:0])
+	if len(w.nodes) == 0 {
+		return
+	}
+	start := int(w.nodes[0].Start)
+	w.ci = sort.Search(len(w.cands), func(i int) bool { return int(w.cands[i]) >= start })
+	w.frames = append(w.frames[:0], frame{cls: cOther, node: noNode}) // the file
+	w.visit(0, w.cls(0))
+	w.frames = w.frames[:0]
+}
+
+// walkTops walks the file under root one top-level node at a time (for
+// tests of walkTop).
+func walkTops(w *walker, root *sitter.Node) {
+	c := root.Walk()
+	defer c.Close()
+	if !c.GotoFirstChild() {
+		return
+	}
+	for {
+		if n := c.Node(); n.IsNamed() {
+			w.walkTop(n)
+		}
+		if !c.GotoNextSibling() {
+			return
+		}
+	}
 }
 
 // selection is what the walk needs of the tree: containers child by child,
