@@ -114,6 +114,11 @@ func flattenSplit(root *sitter.Node, sel *Selection, buf []FlatNode, min uint32)
 		return FlattenSelect(root, sel, buf)
 	}
 	h := n / 2
+	if all := int(C.abi3ls_descendants(cnode(root))); cap(buf) < all/2 {
+		// Room for both halves (a selection is about a third of the
+		// nodes), so that joining them does not copy the first.
+		buf = make([]FlatNode, 0, all/2)
+	}
 	var second []FlatNode
 	var ok2 bool
 	done := make(chan struct{})
@@ -148,6 +153,9 @@ func joinFlat(a, b []FlatNode) []FlatNode {
 	a[0].Next = uint32(len(a))
 	return a
 }
+
+// cnode is the C TSNode a sitter.Node wraps (TestFlatLayout).
+func cnode(n *sitter.Node) C.abi3ls_node { return *(*C.abi3ls_node)(unsafe.Pointer(n)) }
 
 // Traversals for flatten.
 const (
