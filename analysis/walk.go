@@ -3,7 +3,6 @@ package analysis
 import (
 	"path"
 	"strings"
-	"unsafe"
 
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/preproc"
@@ -144,7 +143,7 @@ type walker struct {
 	deadIx int
 
 	names map[string]*nameInfo
-	// recent caches spellings by nameSlot (see known).
+	// recent caches spellings by nameSlot (see known); nil until used.
 	recent *[recentNames]recentName
 	// fieldNames caches, per field spelling, whether it can be a CPython
 	// struct member worth a type inference.
@@ -208,7 +207,6 @@ func newWalker(db database, k *kinds, src []byte) *walker {
 		k:          k,
 		src:        src,
 		names:      map[string]*nameInfo{},
-		recent:     new([recentNames]recentName),
 		fieldNames: map[string]*fieldNameInfo{},
 		scopes:     []*scope{{vars: map[string]cType{}}},
 		typedefs:   map[string]cType{},
@@ -228,28 +226,33 @@ func (w *walker) info(b []byte) *nameInfo {
 	return w.newInfo(string(b))
 }
 
-// known returns the nameInfo of the identifier spelled b, a slice of the
-// file's text, when it is a CPython name the file can see, and nil
-// otherwise, without recording other names. The lexical pre-pass asks it
-// of every identifier of the file: a direct-mapped cache of spellings
-// answers most of them without hashing the name.
+// known returns the nameInfo of the identifier spelled b when it is a
+// CPython name the file can see, and nil otherwise, without recording
+// other names. The lexical pre-pass asks it of every identifier of the
+// file: a direct-mapped cache of spellings answers most of them without
+// hashing the name.
 func (w *walker) known(b []byte) *nameInfo {
+	if w.recent == nil {
+		w.recent = new([recentNames]recentName)
+	}
 	slot := &w.recent[nameSlot(b)]
 	if len(b) > 0 && slot.name == string(b) {
 		return slot.ni
 	}
 	var ni *nameInfo
+	var name string
 	if n, ok := w.names[string(b)]; ok {
+		name = n.name
 		if n.entry != nil {
 			ni = n
 		}
 	} else if e, ok := w.db.Lookup(string(b)); ok && w.reachable(e) {
 		ni = w.newInfo(string(b))
+		name = ni.name
+	} else {
+		name = string(b)
 	}
-	if len(b) > 0 {
-		// The text outlives the walk and does not change during it.
-		*slot = recentName{name: unsafe.String(&b[0], len(b)), ni: ni}
-	}
+	*slot = recentName{name: name, ni: ni}
 	return ni
 }
 
