@@ -64,6 +64,8 @@ type pass struct {
 	targetHere string
 	// newer caches ABI002's texts by needed version.
 	newer map[abi.Version]*newerText
+	// raw005 are the ABI005 findings before finish (for State).
+	raw005 []Finding
 	// root and lang are the analyzed file's tree (alive while rules run),
 	// for rules that rewrite whole declarations (the heap-type refactoring).
 	root *sitter.Node
@@ -243,6 +245,11 @@ func (a *Analyzer) runJob(ctx context.Context, in *Input, full bool, job *parseJ
 	p.root, p.lang = tree.RootNode(), lang
 	p.lines = lineStarts(in.Src)
 	p.runRules()
+	for _, f := range p.findings {
+		if f.Code == "ABI005" {
+			p.raw005 = append(p.raw005, Finding{Code: f.Code, Start: f.Start, End: f.End, Symbol: f.Symbol})
+		}
+	}
 	p.finish()
 	return p, nil
 }

@@ -179,10 +179,28 @@ type Result struct {
 	Declared []FileTarget
 	Min      MinTarget
 
+	// Reuse, set by an incremental Reanalyze, relates the findings to
+	// those of the previous result, so callers can reuse what they made of
+	// them; nil after a full analysis.
+	Reuse *Reuse
+
 	// pyInclude is the offset of the #include that brings in Python.h
 	// (for the audit-mode define fix).
 	pyInclude    int
 	hasPyInclude bool
+}
+
+// Reuse relates the findings of an incremental result to those of the
+// previous result (the one of the State given to Reanalyze), prev:
+// Findings[:Head] equal prev.Findings[:Head] and lie before the edit; the
+// last Tail findings are prev's last Tail moved by Shift bytes and Lines
+// lines (they follow the edited function); the findings between are new.
+// The edit replaced the text between EditStart and, in the new text,
+// EditEnd.
+type Reuse struct {
+	Head, Tail         int
+	Shift, Lines       int
+	EditStart, EditEnd int
 }
 
 // Analyzer runs the analysis. It holds only immutable, shareable state and

@@ -191,6 +191,7 @@ func (w *walker) declarationIn(n node, cls class, scopeIdx int, key string) {
 				t = cType{Base: "fn:" + d.name}
 			}
 			if t.Base != d.name {
+				w.hard()
 				w.typedefs[d.name] = t
 			}
 			w.markUser(d.name)
@@ -209,6 +210,7 @@ func (w *walker) declarationIn(n node, cls class, scopeIdx int, key string) {
 			if d.name == "" {
 				continue
 			}
+			w.hard()
 			w.userFields[d.name] = true
 			t := cType{base.Base, d.ptr + d.arr}
 			if d.isFunc || d.fnPtr {
@@ -229,6 +231,7 @@ func (w *walker) declarationIn(n node, cls class, scopeIdx int, key string) {
 				continue
 			}
 			if d.isFunc {
+				w.hard()
 				w.funcs[d.name] = cType{base.Base, d.ptr}
 				w.markDeclared(d.name)
 				continue
@@ -238,6 +241,9 @@ func (w *walker) declarationIn(n node, cls class, scopeIdx int, key string) {
 				t = cType{}
 			}
 			sc := w.scopes[scopeIdx]
+			if scopeIdx == 0 || isStatic {
+				w.hard()
+			}
 			if sc.vars == nil {
 				sc.vars = map[string]cType{}
 			}
@@ -337,6 +343,7 @@ func (w *walker) structSpec(n node) {
 	if body == noNode {
 		return
 	}
+	w.hard()
 	key := w.structKey(n, name)
 	if w.structs[key] == nil {
 		w.structs[key] = map[string]cType{}

@@ -14,10 +14,14 @@ type lexResult struct {
 	firstCode int // first byte that is neither space nor comment; -1 if none
 }
 
-func (w *walker) lex(src []byte) lexResult {
+func (w *walker) lex(src []byte) lexResult { return w.lexRange(src, 0, len(src)) }
+
+// lexRange is the pre-pass over src[from:to], which must start and end
+// between tokens; offsets stay those of src.
+func (w *walker) lexRange(src []byte, from, to int) lexResult {
 	r := lexResult{firstCode: -1}
-	n := len(src)
-	i := 0
+	n := to
+	i := from
 	for i < n {
 		c := src[i]
 		switch {
@@ -157,6 +161,9 @@ func (w *walker) noteOpaqueDecl(src []byte, s, e int) {
 		w.opaqueVars = map[string]bool{}
 	}
 	w.opaqueVars[string(src[j:k])] = true
+	if w.logOpaque {
+		w.opaqueLog = append(w.opaqueLog, string(src[j:k]))
+	}
 }
 
 // opaqueStruct reports (and caches) whether ni names a CPython struct

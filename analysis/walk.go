@@ -117,6 +117,7 @@ type frame struct {
 	fid  uint16
 	fn   string // function name when cls == cFunctionDef
 	skip bool   // identifiers directly under it are not uses
+	rec  bool   // the node opened w.rec (a top-level function)
 }
 
 // facts is everything one walk collects.
@@ -194,6 +195,18 @@ type walker struct {
 	shimPP *preproc.Result
 	// sizeTClean: the file defines PY_SSIZE_T_CLEAN before Python.h.
 	sizeTClean bool
+
+	// rec records what the walk of the current top-level function changes
+	// in the file-wide state (nil outside one); fnRecs are the finished
+	// records, in walk order. keepAll makes rec list every name marked, not
+	// only the first marks (incremental walks). See incremental.go.
+	rec     *fnRecord
+	fnRecs  []fnRecord
+	keepAll bool
+	// logOpaque makes the lexical pre-pass list the variables it declares
+	// pointers to opaque structs in opaqueLog.
+	logOpaque bool
+	opaqueLog []string
 }
 
 type fieldNameInfo struct {
@@ -318,7 +331,11 @@ func (w *walker) markUser(name string) {
 	if name == "" {
 		return
 	}
-	w.infoString(name).user = true
+	ni := w.infoString(name)
+	if w.rec != nil {
+		w.rec.marked(ni, w.keepAll)
+	}
+	ni.user = true
 }
 
 // markUserAt is markUser for a definition at offset off, unless it is a
@@ -326,7 +343,11 @@ func (w *walker) markUser(name string) {
 func (w *walker) markUserAt(name string, off int) {
 	if w.shimPP != nil && !w.declOnly && w.shimPP.IsDead(off) {
 		if name != "" {
-			w.infoString(name).shim = true
+			ni := w.infoString(name)
+			if !ni.shim {
+				w.hard()
+			}
+			ni.shim = true
 		}
 		return
 	}
@@ -337,7 +358,11 @@ func (w *walker) markDeclared(name string) {
 	if name == "" {
 		return
 	}
-	w.infoString(name).declaredOnly = true
+	ni := w.infoString(name)
+	if !ni.declaredOnly {
+		w.hard()
+	}
+	ni.declaredOnly = true
 }
 
 // isDead reports whether off is in a dead preprocessor branch. Offsets must
@@ -510,6 +535,10 @@ func (w *walker) enter(n node, cls class) (bool, frame) {
 		fr.fn = w.fn
 		fr.scope = true
 		w.functionDef(n)
+		if w.rec == nil && !w.declOnly {
+			w.rec = &fnRecord{start: w.start(n), end: w.end(n)}
+			fr.rec = true
+		}
 		return true, fr
 	case cCompound, cFor, cLambda:
 		if p.cls != cFunctionDef {
@@ -610,6 +639,10 @@ func (w *walker) flush(i int) {
 }
 
 func (w *walker) leave(fr *frame) {
+	if fr.rec {
+		w.fnRecs = append(w.fnRecs, *w.rec)
+		w.rec = nil
+	}
 	if fr.scope {
 		if fr.cls == cFunctionDef {
 			w.fn = fr.fn

@@ -154,6 +154,7 @@ func (s *Server) implicitFolder(path string, maxFile int64) *folder {
 			_, err := os.Stat(p)
 			return err == nil
 		})
+		s.wsGen.Add(1) // settings, folders or build files may change
 		s.ws.mu.Lock()
 		if s.ws.roots == nil {
 			s.ws.roots = map[string]string{}
@@ -173,6 +174,7 @@ func (s *Server) implicitFolder(path string, maxFile int64) *folder {
 	}
 	s.ws.mu.RUnlock()
 	f := loadFolder(fileURI(root), root, filepath.Base(root), maxFile, true)
+	s.wsGen.Add(1) // settings, folders or build files may change
 	s.ws.mu.Lock()
 	defer s.ws.mu.Unlock()
 	for _, g := range s.ws.folders {
@@ -239,6 +241,7 @@ func (s *Server) reloadFolders(paths []string) {
 	if len(fresh) == 0 {
 		return
 	}
+	s.wsGen.Add(1) // settings, folders or build files may change
 	s.ws.mu.Lock()
 	for i, f := range s.ws.folders {
 		if nf, ok := fresh[f]; ok {
@@ -305,6 +308,7 @@ func (s *Server) didChangeConfiguration(params json.RawMessage) error {
 		return err
 	}
 	set := s.parseSettings("didChangeConfiguration", p.Settings)
+	s.wsGen.Add(1) // settings, folders or build files may change
 	s.ws.mu.Lock()
 	s.ws.push = set
 	if set.MaxFileSize > 0 {
@@ -349,6 +353,7 @@ func (s *Server) pullConfiguration(ctx context.Context) {
 		return
 	}
 	global := s.parseSettings("workspace/configuration", res[0])
+	s.wsGen.Add(1) // settings, folders or build files may change
 	s.ws.mu.Lock()
 	defer s.ws.mu.Unlock()
 	s.ws.pulled = global
@@ -404,6 +409,7 @@ func (s *Server) didChangeWatchedFiles(params json.RawMessage) error {
 	if len(paths) == 0 {
 		return nil
 	}
+	s.wsGen.Add(1) // settings, folders or build files may change
 	s.ws.mu.Lock()
 	s.ws.roots = nil // a marker file may have come or gone
 	s.ws.mu.Unlock()
@@ -433,6 +439,7 @@ func (s *Server) didChangeWorkspaceFolders(params json.RawMessage) error {
 				added = append(added, f)
 			}
 		}
+		s.wsGen.Add(1) // settings, folders or build files may change
 		s.ws.mu.Lock()
 		var keep []*folder
 		for _, f := range s.ws.folders {

@@ -2,10 +2,9 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,8 +62,10 @@ func (s *Server) schedule(d *document, delay time.Duration) {
 	gen := d.gen
 	d.mu.Unlock()
 	s.wg.Add(1)
+	s.idle.begin()
 	go func() {
 		defer s.wg.Done()
+		defer s.idle.end()
 		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {
@@ -112,6 +113,7 @@ func (s *Server) diagnose(ctx context.Context, d *document, gen uint64) {
 		return
 	}
 	diags := s.toDiagnostics(sn, res)
+	d.keepDiags(res, diags)
 	s.log.Debug("analyzed", "uri", d.uri, "version", sn.version, "findings", len(diags), "took", time.Since(start))
 	if sn.large {
 		d.mu.Lock()
@@ -133,27 +135,50 @@ func (s *Server) diagnose(ctx context.Context, d *document, gen uint64) {
 // (a newer run will publish), was closed, or the same set was already sent.
 func (s *Server) publish(d *document, sn *snapshot, diags []protocol.Diagnostic) {
 	v := sn.version
-	params := publishParams{URI: d.uri, Version: &v, Diagnostics: diags}
-	body, err := json.Marshal(params)
-	if err != nil {
-		s.log.Error("encode diagnostics", "uri", d.uri, "err", err)
-		return
-	}
-	sum := sha256.Sum256(body)
-	hash := string(sum[:])
-	d.pubMu.Lock()
-	defer d.pubMu.Unlock()
-	d.mu.Lock()
-	stale := d.closed || d.gen != sn.gen
-	d.mu.Unlock()
-	sent := !stale && hash != d.pubHash
-	if sent {
-		d.pubHash = hash
-		s.sendNotification("textDocument/publishDiagnostics", json.RawMessage(body))
-	}
+	sent := s.publishLocked(d, sn, diags)
 	if s.onPublish != nil {
 		s.onPublish(d.uri, v, sent)
 	}
+}
+
+func (s *Server) publishLocked(d *document, sn *snapshot, diags []protocol.Diagnostic) bool {
+	d.pubMu.Lock()
+	defer d.pubMu.Unlock()
+	current := func() (ok, resident bool) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return !d.closed && d.gen == sn.gen, d.resident
+	}
+	ok, keep := current()
+	if !ok {
+		return false
+	}
+	const method = "textDocument/publishDiagnostics"
+	reserve := notificationReserve(method)
+	buf, err := d.enc.encodeParams(reserve, d.uri, sn.version, diags, keep)
+	if err != nil {
+		s.log.Error("encode diagnostics", "uri", d.uri, "err", err)
+		return false
+	}
+	sum := maphash.Bytes(s.seed, buf[reserve:])
+	if ok, resident := current(); !ok {
+		return false
+	} else if !resident {
+		d.enc = diagEncoder{} // evicted meanwhile
+	}
+	if d.pubLen == len(buf)-reserve && d.pubSum == sum {
+		return false
+	}
+	frame, err := frameNotification(buf, reserve, method)
+	if err == nil {
+		err = s.fw.writeFrame(frame)
+	}
+	if err != nil {
+		s.log.Error("notification failed", "method", method, "err", err)
+		return false
+	}
+	d.pubLen, d.pubSum = len(buf)-reserve, sum
+	return true
 }
 
 // toDiagnostics converts findings to LSP diagnostics.
@@ -161,6 +186,9 @@ func (s *Server) toDiagnostics(sn *snapshot, res *analysis.Result) []protocol.Di
 	out := []protocol.Diagnostic{}
 	if sn.conf.excluded {
 		return out
+	}
+	if reused, ok := s.reuseDiagnostics(sn, res); ok {
+		return reused
 	}
 	files := map[string]*fileText{}
 	for _, f := range res.Findings {
@@ -170,6 +198,51 @@ func (s *Server) toDiagnostics(sn *snapshot, res *analysis.Result) []protocol.Di
 		out = append(out, s.toDiagnostic(sn, f, files))
 	}
 	return out
+}
+
+// reuseDiagnostics converts an incremental result: the diagnostics of the
+// findings before the edit, and of those after it when they are on later
+// lines and no line moved, are the previous ones (with the new version in
+// their data); only the findings between are converted.
+func (s *Server) reuseDiagnostics(sn *snapshot, res *analysis.Result) ([]protocol.Diagnostic, bool) {
+	ru, prev, pd := res.Reuse, sn.prevRes, sn.prevDiags
+	if ru == nil || prev == nil || pd == nil || len(pd) != len(prev.Findings) || ru.Lines != 0 ||
+		ru.Head+ru.Tail > len(res.Findings) || ru.Tail > len(pd) {
+		return nil, false
+	}
+	for _, f := range res.Findings {
+		if f.Severity == analysis.SeverityOff {
+			return nil, false
+		}
+	}
+	out := make([]protocol.Diagnostic, 0, len(res.Findings))
+	for _, d := range pd[:ru.Head] {
+		out = append(out, withVersion(d, sn.version))
+	}
+	files := map[string]*fileText{}
+	tail := len(res.Findings) - ru.Tail
+	if ru.Tail > 0 && sn.lines.lineOf(res.Findings[tail].Start) <= sn.lines.lineOf(ru.EditEnd) {
+		tail = len(res.Findings) // a finding after the edit on its line: its column moved
+	}
+	for _, f := range res.Findings[ru.Head:tail] {
+		out = append(out, s.toDiagnostic(sn, f, files))
+	}
+	if tail < len(res.Findings) {
+		for _, d := range pd[len(pd)-ru.Tail:] {
+			out = append(out, withVersion(d, sn.version))
+		}
+	}
+	s.reusedConversions.Add(1)
+	return out, true
+}
+
+// withVersion is d with the document version of its data set to v.
+func withVersion(d protocol.Diagnostic, v int32) protocol.Diagnostic {
+	if data, ok := d.Data.(diagData); ok {
+		data.Version = v
+		d.Data = data
+	}
+	return d
 }
 
 func (s *Server) toDiagnostic(sn *snapshot, f analysis.Finding, files map[string]*fileText) protocol.Diagnostic {

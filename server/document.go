@@ -64,8 +64,56 @@ type document struct {
 	tooLarge  bool
 	warned    bool // the too-large message was shown
 
-	pubMu   sync.Mutex // serialises publishing; see Server.publish
-	pubHash string
+	// resident: the document is among the server's active documents
+	// (Server.touch) and may keep a tree and a snapshot with its analysis.
+	// Set with Server.activeMu held too.
+	resident bool
+
+	pubMu  sync.Mutex // serialises publishing; guards the fields below
+	pubLen int        // length and hash of the last params published
+	pubSum uint64
+	enc    diagEncoder // encodings of the last publish (resident documents)
+
+	// state is the last analysis kept for an incremental re-analysis, made
+	// at workspace generation stateWs (see Server.wsGen); stateDiags are
+	// the diagnostics made of its result, once converted.
+	state      *analysis.State
+	stateWs    uint64
+	stateDiags []protocol.Diagnostic
+}
+
+// takeState hands out the kept analysis state, with the diagnostics of
+// its result, if it is of workspace generation ws (a state is used once);
+// kept says whether there was one.
+func (d *document) takeState(ws uint64) (st *analysis.State, diags []protocol.Diagnostic, kept bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st, diags = d.state, d.stateDiags
+	d.state, d.stateDiags = nil, nil
+	if st == nil || d.stateWs != ws {
+		return nil, nil, st != nil
+	}
+	return st, diags, true
+}
+
+// keepState keeps st, made at workspace generation ws, unless the
+// document was closed or evicted or the workspace moved on since.
+func (d *document) keepState(st *analysis.State, ws, now uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed || !d.resident || st == nil || ws != now {
+		return
+	}
+	d.state, d.stateWs, d.stateDiags = st, ws, nil
+}
+
+// keepDiags keeps the diagnostics made of res if res is the kept state's.
+func (d *document) keepDiags(res *analysis.Result, diags []protocol.Diagnostic) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.state != nil && d.state.Result() == res {
+		d.stateDiags = diags
+	}
 }
 
 // uriPath returns the file system path of a file: URI, or "".
@@ -136,9 +184,25 @@ func (d *document) invalidate(textChanged bool) {
 	}
 }
 
+// evict gives up what only an active document keeps: its tree and its
+// current snapshot with the analysis. The text, version, line index and
+// what was published stay; the next snapshot parses again. Caller holds mu
+// (and Server.activeMu).
+func (d *document) evict() {
+	d.resident = false
+	d.state, d.stateDiags = nil, nil
+	d.trees.close(d.tree)
+	d.tree, d.treeFresh = nil, false
+	if d.cur != nil {
+		d.cur.release()
+		d.cur = nil
+	}
+}
+
 // free releases everything the document holds. Caller holds mu.
 func (d *document) free() {
 	d.closed = true
+	d.resident = false
 	if d.runCancel != nil {
 		d.runCancel()
 		d.runCancel = nil
@@ -149,15 +213,16 @@ func (d *document) free() {
 	}
 	d.trees.close(d.tree)
 	d.tree = nil
+	d.state, d.stateDiags = nil, nil
 }
 
 // adopt makes t (a fresh parse of the text at textGen) the document's tree
-// if the text has not changed since, so the next incremental parse starts
-// from it.
+// if the text has not changed since and the document is active, so the
+// next incremental parse starts from it.
 func (d *document) adopt(textGen uint64, t *sitter.Tree) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed || d.textGen != textGen || d.treeFresh {
+	if d.closed || !d.resident || d.textGen != textGen || d.treeFresh {
 		return
 	}
 	d.trees.close(d.tree)
@@ -201,6 +266,11 @@ type snapshot struct {
 	enc     encoding
 	conf    *docConfig
 	large   bool
+	ws      uint64 // Server.wsGen when the snapshot was taken
+	// prevRes and prevDiags are the previous analysis of the document and
+	// its diagnostics when res was computed from it incrementally.
+	prevRes   *analysis.Result
+	prevDiags []protocol.Diagnostic
 
 	refs atomic.Int32
 	sem  chan struct{} // held while the trees are used
@@ -275,7 +345,36 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 	if f := sn.conf.folder; f != nil {
 		sn.in.Project = f.facts
 	}
-	res, err := sn.s.eng.Analyze(ctx, sn.in)
+	var res *analysis.Result
+	var err error
+	if ie, ok := sn.s.eng.(incrementalEngine); ok {
+		var st *analysis.State
+		prev, prevDiags, kept := sn.doc.takeState(sn.ws)
+		if prev != nil {
+			sn.prevRes, sn.prevDiags = prev.Result(), prevDiags
+			var incremental bool
+			res, st, incremental, err = ie.Reanalyze(ctx, prev, sn.in)
+			switch {
+			case err != nil:
+			case incremental:
+				sn.s.incremental.Add(1)
+			default:
+				sn.s.fullReanalyses.Add(1)
+				sn.s.log.Debug("full re-analysis", "uri", sn.uri, "why", st.Fallback)
+			}
+		} else {
+			if kept {
+				sn.s.fullReanalyses.Add(1)
+				sn.s.log.Debug("full re-analysis", "uri", sn.uri, "why", "the workspace changed")
+			}
+			res, st, err = ie.AnalyzeKeep(ctx, sn.in)
+		}
+		if err == nil {
+			sn.doc.keepState(st, sn.ws, sn.s.wsGen.Load())
+		}
+	} else {
+		res, err = sn.s.eng.Analyze(ctx, sn.in)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("analyze %s: %w", sn.uri, err)
 	}

@@ -16,14 +16,16 @@ type textDocumentID struct {
 	URI string `json:"uri"`
 }
 
-// docSnapshot finds an open document and takes its snapshot. ok is false
-// for unknown documents (answered with null, not an error: clients race
-// requests against didClose).
+// docSnapshot finds an open document, makes it the most recently used
+// active one and takes its snapshot. ok is false for unknown documents
+// (answered with null, not an error: clients race requests against
+// didClose).
 func (s *Server) docSnapshot(uri string) (*snapshot, bool) {
 	d := s.lookup(uri)
 	if d == nil {
 		return nil, false
 	}
+	s.touch(d)
 	sn := s.snapshotOf(d)
 	return sn, sn != nil
 }

@@ -92,6 +92,7 @@ func (s *Server) initialize(params json.RawMessage) (func(context.Context) (any,
 		loaded = append(loaded, lf)
 	}
 
+	s.wsGen.Add(1) // settings, folders or build files may change
 	s.ws.mu.Lock()
 	s.ws.caps = caps
 	s.ws.enc = enc
@@ -199,16 +200,19 @@ func (s *Server) didOpen(params json.RawMessage) error {
 	}
 	d.lines = newLineIndex(d.text)
 	d.tooLarge = len(d.text) > s.opts.MaxDocumentSize
+	s.wsGen.Add(1) // an open document shadows the file on disk
 	s.docsMu.Lock()
 	old := s.docs[td.URI]
 	s.docs[td.URI] = d
 	s.docsMu.Unlock()
 	if old != nil {
 		s.log.Warn("didOpen of an open document; replacing it", "uri", td.URI)
+		s.deactivate(old)
 		old.mu.Lock()
 		old.free()
 		old.mu.Unlock()
 	}
+	s.touch(d)
 	s.schedule(d, 0)
 	return nil
 }
@@ -240,6 +244,9 @@ func (s *Server) didChange(params json.RawMessage) error {
 		s.log.Warn("didChange version does not increase", "uri", d.uri, "had", d.version, "got", p.TextDocument.Version)
 	}
 	d.version = p.TextDocument.Version
+	if isHeader(d.path) {
+		s.wsGen.Add(1) // documents including it read it
+	}
 	d.applyChanges(p.ContentChanges, enc)
 	d.tooLarge = len(d.text) > s.opts.MaxDocumentSize
 	if d.tooLarge {
@@ -248,6 +255,7 @@ func (s *Server) didChange(params json.RawMessage) error {
 	}
 	d.invalidate(true)
 	d.mu.Unlock()
+	s.touch(d)
 	s.schedule(d, s.opts.Debounce)
 	if isHeader(d.path) {
 		// Files including the header may see another target or macros.
@@ -273,6 +281,7 @@ func (s *Server) didClose(params json.RawMessage) error {
 	if err := decodeParams(params, &p); err != nil {
 		return err
 	}
+	s.wsGen.Add(1)
 	s.docsMu.Lock()
 	d := s.docs[p.TextDocument.URI]
 	delete(s.docs, p.TextDocument.URI)
@@ -280,6 +289,7 @@ func (s *Server) didClose(params json.RawMessage) error {
 	if d == nil {
 		return fmt.Errorf("didClose of a document that is not open: %s", p.TextDocument.URI)
 	}
+	s.deactivate(d)
 	d.mu.Lock()
 	d.free()
 	d.mu.Unlock()
@@ -290,7 +300,8 @@ func (s *Server) didClose(params json.RawMessage) error {
 }
 
 // snapshotOf returns the document's current snapshot (acquired: the caller
-// must release it), or nil when the document is closed.
+// must release it), or nil when the document is closed. Only an active
+// document (see touch) keeps the snapshot for the next caller.
 func (s *Server) snapshotOf(d *document) *snapshot {
 	conf := s.configFor(d)
 	enc := s.encoding()
@@ -311,6 +322,7 @@ func (s *Server) snapshotOf(d *document) *snapshot {
 		version: d.version,
 		gen:     d.gen,
 		textGen: d.textGen,
+		ws:      s.wsGen.Load(),
 		text:    d.text,
 		lines:   d.lines,
 		lang:    d.lang,
@@ -322,6 +334,12 @@ func (s *Server) snapshotOf(d *document) *snapshot {
 	if d.tree != nil {
 		sn.base = s.trees.track(d.tree.Clone())
 		sn.baseFresh = d.treeFresh
+	}
+	if !d.resident {
+		// An inactive document keeps no snapshot: this one (its tree and
+		// analysis) is freed when the caller releases it.
+		sn.refs.Store(1)
+		return sn
 	}
 	sn.refs.Store(2) // the document's and the caller's
 	d.cur = sn

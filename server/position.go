@@ -183,6 +183,11 @@ func (li lineIndex) position(text []byte, off int, enc encoding) protocol.Positi
 	}
 	units := 0
 	for i := start; i < off; {
+		if text[i] < utf8.RuneSelf {
+			units++
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(text[i:])
 		if i+size > off {
 			break // off is inside this character

@@ -417,17 +417,106 @@ func (fw *frameWriter) loop() {
 	}
 }
 
+// preEncoded is JSON the server encoded itself (with encoding/json, so
+// valid and compact). As a notification's params it is written into the
+// frame as is: json.Marshal would validate and compact it a second time,
+// which for the 2.4 MB of diagnostics of a large file costs more than
+// encoding them did.
+type preEncoded []byte
+
+// MarshalJSON lets a preEncoded value sit anywhere else in a message.
+func (p preEncoded) MarshalJSON() ([]byte, error) {
+	if len(p) == 0 {
+		return []byte("null"), nil
+	}
+	return p, nil
+}
+
+// encodeFrame returns the framed message for v: the Content-Length header
+// and the JSON body.
+func encodeFrame(v any) ([]byte, error) {
+	if n, ok := v.(outNotification); ok {
+		if raw, ok := n.Params.(preEncoded); ok && len(raw) > 0 && n.JSONRPC == "2.0" {
+			return rawNotificationFrame(n.Method, raw)
+		}
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	b := make([]byte, 0, len(body)+32)
+	b = appendHeader(b, len(body))
+	return append(b, body...), nil
+}
+
+func appendHeader(b []byte, n int) []byte {
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, "\r\n\r\n"...)
+}
+
+const (
+	envJSONRPC = `{"jsonrpc":`
+	envMethod  = `,"method":`
+	envParams  = `,"params":`
+)
+
+// notificationReserve is room enough, before a notification's params,
+// for its header and the envelope up to the params (frameNotification).
+func notificationReserve(method string) int {
+	m, _ := json.Marshal(method)
+	return len("Content-Length: ") + 20 + len("\r\n\r\n") + len(envJSONRPC) + len(`"2.0"`) + len(envMethod) + len(m) + len(envParams)
+}
+
+// frameNotification makes the frame of a notification of method whose
+// params are buf[reserve:] (valid compact JSON, written as is; buf's first
+// reserve bytes are free, reserve at least notificationReserve(method)). It
+// writes the header and the envelope in front of the params and the
+// closing brace after them, and returns the frame, which shares buf's
+// memory: the same bytes json.Marshal gives for the outNotification,
+// without encoding the params again.
+func frameNotification(buf []byte, reserve int, method string) ([]byte, error) {
+	m, err := json.Marshal(method)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	n := len(envJSONRPC) + len(`"2.0"`) + len(envMethod) + len(m) + len(envParams) + (len(buf) - reserve) + 1
+	var pre []byte
+	pre = appendHeader(pre, n)
+	pre = append(pre, envJSONRPC...)
+	pre = append(pre, `"2.0"`...)
+	pre = append(pre, envMethod...)
+	pre = append(pre, m...)
+	pre = append(pre, envParams...)
+	if len(pre) > reserve {
+		return nil, fmt.Errorf("encode message: %d bytes reserved for the frame of %s, %d needed", reserve, method, len(pre))
+	}
+	start := reserve - len(pre)
+	copy(buf[start:], pre)
+	return append(buf[start:], '}'), nil
+}
+
+// rawNotificationFrame builds the frame of a notification around params
+// without re-encoding them.
+func rawNotificationFrame(method string, params []byte) ([]byte, error) {
+	reserve := notificationReserve(method)
+	buf := make([]byte, reserve, reserve+len(params)+1)
+	buf = append(buf, params...)
+	return frameNotification(buf, reserve, method)
+}
+
 // write encodes v and queues it. It fails when v cannot be encoded or an
 // earlier write failed.
 func (fw *frameWriter) write(v any) error {
-	body, err := json.Marshal(v)
+	b, err := encodeFrame(v)
 	if err != nil {
-		return fmt.Errorf("encode message: %w", err)
+		return err
 	}
-	var b bytes.Buffer
-	b.Grow(len(body) + 32)
-	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n", len(body))
-	b.Write(body)
+	return fw.writeFrame(b)
+}
+
+// writeFrame queues a framed message (header and body); b is not copied.
+func (fw *frameWriter) writeFrame(b []byte) error {
 	fw.start()
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
@@ -437,7 +526,7 @@ func (fw *frameWriter) write(v any) error {
 	if fw.closed {
 		return errors.New("write message: connection closed")
 	}
-	fw.queue = append(fw.queue, b.Bytes())
+	fw.queue = append(fw.queue, b)
 	fw.cond.Signal()
 	return nil
 }

@@ -14,11 +14,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/abi3ls/abi3ls/abi"
@@ -46,6 +49,21 @@ type Options struct {
 	// MaxMessageSize is the largest JSON-RPC message accepted; 0 means
 	// 64 MiB.
 	MaxMessageSize int
+	// ActiveDocuments is how many of the open documents, the ones edited,
+	// opened or queried last, keep their syntax tree, their analysis and
+	// the encoding of their diagnostics between requests (a tree takes
+	// about 27 times the text). The others keep their text and what was
+	// published, and parse again when next needed (about 10 ms for 2,000
+	// lines). 0 means 8; negative means every open document.
+	ActiveDocuments int
+	// IdleRelease is how long the server waits, with nothing to do after
+	// work that allocated a lot, before it returns its free memory to the
+	// system; 0 means 500ms, negative means never.
+	IdleRelease time.Duration
+	// ReleaseMemory, when set, is called when the server returns memory,
+	// after the Go heap's: abi3ls serve passes glibc's malloc_trim so the
+	// C heap freed with syntax trees goes back too.
+	ReleaseMemory func()
 }
 
 const (
@@ -53,6 +71,7 @@ const (
 	defaultMaxDoc     = 10 << 20
 	defaultMaxMessage = 64 << 20
 	defaultMaxFile    = 4 << 20
+	defaultActiveDocs = 8
 )
 
 type lifecycle int
@@ -101,7 +120,28 @@ type Server struct {
 	docsMu sync.Mutex
 	docs   map[string]*document
 
+	// activeMu guards active, the documents that keep trees and analyses,
+	// most recently used first (see touch). Lock order: activeMu, then a
+	// document's mu.
+	activeMu sync.Mutex
+	active   []*document
+
+	seed maphash.Seed // for the hashes of published diagnostics
+
+	idle idleRelease
+
 	ws workspace
+	// wsGen counts the events that may change what an analysis reads
+	// besides the document's own text (headers, build files, settings,
+	// open and closed documents); analysis states of an older generation
+	// are not reused.
+	wsGen atomic.Uint64
+	// reanalyses counts analyses of edited documents: incremental ones and
+	// full ones (the state could not be used), for tests and logs.
+	incremental, fullReanalyses atomic.Int64
+	// reusedConversions counts incremental results converted to
+	// diagnostics from the previous diagnostics (tests).
+	reusedConversions atomic.Int64
 
 	// onPublish, when set (tests), is told of every publish decision.
 	onPublish func(uri string, version int32, sent bool)
@@ -111,6 +151,13 @@ type Server struct {
 type engine interface {
 	Analyze(ctx context.Context, in analysis.Input) (*analysis.Result, error)
 	Hover(ctx context.Context, in analysis.Input, res *analysis.Result, off int) (*analysis.Hover, error)
+}
+
+// incrementalEngine is implemented by engines that can re-analyze an
+// edited document from the state of its previous analysis.
+type incrementalEngine interface {
+	AnalyzeKeep(ctx context.Context, in analysis.Input) (*analysis.Result, *analysis.State, error)
+	Reanalyze(ctx context.Context, prev *analysis.State, in analysis.Input) (*analysis.Result, *analysis.State, bool, error)
 }
 
 type inflight struct {
@@ -134,6 +181,12 @@ func New(in io.Reader, out io.Writer, opts Options) *Server {
 	}
 	if opts.MaxMessageSize <= 0 {
 		opts.MaxMessageSize = defaultMaxMessage
+	}
+	if opts.ActiveDocuments == 0 {
+		opts.ActiveDocuments = defaultActiveDocs
+	}
+	if opts.IdleRelease == 0 {
+		opts.IdleRelease = defaultIdleRelease
 	}
 	if opts.Analyzer == nil {
 		opts.Analyzer = &analysis.Analyzer{DB: abi.Default(), Parse: grammars.NewPool()}
@@ -160,7 +213,11 @@ func New(in io.Reader, out io.Writer, opts Options) *Server {
 		inflight: map[string]*inflight{},
 		pending:  map[string]chan *wireMsg{},
 		docs:     map[string]*document{},
+		seed:     maphash.MakeSeed(),
 	}
+	s.idle.delay = opts.IdleRelease
+	s.idle.minAlloc = releaseAfterAlloc
+	s.idle.release = s.releaseMemory
 
 	s.requests = map[string]requestFunc{
 		"initialize":               (*Server).initialize,
@@ -222,6 +279,7 @@ func (s *Server) Run() int {
 
 // cleanup ends background work and frees every document.
 func (s *Server) cleanup() {
+	s.idle.stop()
 	s.cancel()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
@@ -230,6 +288,9 @@ func (s *Server) cleanup() {
 	case <-time.After(5 * time.Second):
 		s.log.Warn("background work did not stop in time")
 	}
+	s.activeMu.Lock()
+	s.active = nil
+	s.activeMu.Unlock()
 	s.docsMu.Lock()
 	for uri, d := range s.docs {
 		d.mu.Lock()
@@ -242,7 +303,68 @@ func (s *Server) cleanup() {
 	s.fw.close(5 * time.Second)
 }
 
+// touch makes d the most recently used active document (opened, edited
+// or queried). Active documents keep their tree, the analysis of their
+// current snapshot and the encodings of their diagnostics; the least
+// recently used beyond Options.ActiveDocuments give them up and parse
+// again when next needed, so the memory of hundreds of open documents is
+// mostly their text.
+func (s *Server) touch(d *document) {
+	s.activeMu.Lock()
+	i := slices.Index(s.active, d)
+	switch {
+	case i == 0:
+		s.activeMu.Unlock()
+		return
+	case i > 0:
+		copy(s.active[1:i+1], s.active[:i])
+		s.active[0] = d
+	default:
+		d.mu.Lock()
+		closed := d.closed
+		d.resident = !closed
+		d.mu.Unlock()
+		if closed {
+			s.activeMu.Unlock()
+			return
+		}
+		s.active = slices.Insert(s.active, 0, d)
+	}
+	var evicted []*document
+	if n := s.opts.ActiveDocuments; n > 0 && len(s.active) > n {
+		evicted = slices.Clone(s.active[n:])
+		clear(s.active[n:])
+		s.active = s.active[:n]
+	}
+	for _, e := range evicted {
+		e.mu.Lock()
+		e.evict()
+		e.mu.Unlock()
+	}
+	s.activeMu.Unlock()
+	for _, e := range evicted {
+		e.pubMu.Lock()
+		e.mu.Lock()
+		if !e.resident {
+			e.enc = diagEncoder{}
+		}
+		e.mu.Unlock()
+		e.pubMu.Unlock()
+	}
+}
+
+// deactivate removes a closed or replaced document from the active ones.
+func (s *Server) deactivate(d *document) {
+	s.activeMu.Lock()
+	defer s.activeMu.Unlock()
+	if i := slices.Index(s.active, d); i >= 0 {
+		s.active = slices.Delete(s.active, i, i+1)
+	}
+}
+
 func (s *Server) dispatch(body []byte) {
+	s.idle.begin()
+	defer s.idle.end()
 	m, kind, id, rerr := decodeMessage(body)
 	if rerr != nil {
 		s.log.Warn("invalid message", "err", rerr.Message)
@@ -319,8 +441,10 @@ func (s *Server) request(method string, id json.RawMessage, params json.RawMessa
 	s.inflight[key] = fl
 	s.mu.Unlock()
 	s.wg.Add(1)
+	s.idle.begin()
 	go func() {
 		defer s.wg.Done()
+		defer s.idle.end()
 		defer cancel()
 		res, err := s.runJob(ctx, method, job)
 		s.mu.Lock()

@@ -1,0 +1,7 @@
+//go:build !linux || !cgo
+
+package main
+
+func limitMallocArenas(int) {}
+
+func trimMalloc() {}
