@@ -1,10 +1,12 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/preproc"
@@ -55,6 +57,13 @@ type pass struct {
 	min      MinTarget
 	// staticTypes are the declarations reported by ABI005.
 	staticTypes []span
+	// supTexts caches suppressTexts by rule code, docURLs docURL by name,
+	// targetHere the message of the related location of the target.
+	supTexts   map[string]*suppressText
+	docURLs    map[string]string
+	targetHere string
+	// newer caches ABI002's texts by needed version.
+	newer map[abi.Version]*newerText
 	// raw005 are the ABI005 findings before finish (for State).
 	raw005 []Finding
 	// root and lang are the analyzed file's tree (alive while rules run),
@@ -72,9 +81,46 @@ func (a *Analyzer) Analyze(ctx context.Context, in Input) (*Result, error) {
 	return p.result(), nil
 }
 
+// ParseAndAnalyze parses in.Src, incrementally from old when old is not
+// nil (the caller has edited old to match in.Src, and keeps it), and
+// analyzes it, like Analyze with in.Tree nil; the parse runs beside the
+// phases that need only the text. The caller owns the returned tree, nil
+// when err is not.
+func (a *Analyzer) ParseAndAnalyze(ctx context.Context, in Input, old *sitter.Tree) (*Result, *sitter.Tree, error) {
+	job := &parseJob{old: old}
+	p, err := a.runJob(ctx, &in, false, job)
+	if err != nil {
+		if job.tree != nil {
+			job.tree.Close()
+		}
+		return nil, nil, err
+	}
+	return p.result(), job.tree, nil
+}
+
+// parseJob asks run for the tree it parses.
+type parseJob struct {
+	old  *sitter.Tree // the edited previous tree, or nil
+	tree *sitter.Tree // the new tree, for the caller
+}
+
+// parsed is the outcome of a parse.
+type parsed struct {
+	tree *sitter.Tree
+	err  error
+}
+
 // run analyzes a file. full makes the walk visit every CPython name (for
 // hover), not only those that can matter to a rule.
 func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error) {
+	return a.runJob(ctx, in, full, nil)
+}
+
+// runJob is run; when in.Tree is nil or job is not, it parses the file
+// itself, beside the target resolution and the lexical pre-pass (which
+// need only the text), and frees the tree in the background afterwards
+// unless job takes it.
+func (a *Analyzer) runJob(ctx context.Context, in *Input, full bool, job *parseJob) (*pass, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -85,6 +131,32 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 		if lang == grammars.Unknown {
 			lang = grammars.C
 		}
+	}
+
+	// 0. The parse.
+	var pending chan parsed
+	if in.Tree == nil || job != nil {
+		if a.Parse == nil {
+			return nil, fmt.Errorf("analysis: no parser pool")
+		}
+		var old *sitter.Tree
+		if job != nil {
+			old = job.old
+		}
+		pending = make(chan parsed, 1)
+		go func(ch chan<- parsed) {
+			t, err := a.Parse.Parse(lang, in.Src, old)
+			ch <- parsed{t, err}
+		}(pending)
+		defer func() {
+			// Not taken (an early return): wait for the parse, which may be
+			// reading old, and free its tree.
+			if pending != nil {
+				if r := <-pending; r.tree != nil {
+					r.tree.Close()
+				}
+			}
+		}()
 	}
 
 	// 1. The target.
@@ -114,6 +186,7 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 	w.abi3t = !audit && !ti.target.ABI3T.IsZero()
 	w.check = p.check
 	w.full = full
+	w.flatAll = a.testFlatAll
 	if !audit {
 		w.shimPP = shimResult(in.Src, pp, env, ti.target.Target)
 	}
@@ -135,27 +208,35 @@ func (a *Analyzer) run(ctx context.Context, in *Input, full bool) (*pass, error)
 		}
 	}
 
-	// 3. The file itself.
-	tree := in.Tree
-	if tree == nil {
-		if a.Parse == nil {
-			return nil, fmt.Errorf("analysis: no parser pool")
-		}
-		t, err := a.Parse.Parse(lang, in.Src, nil)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: parse %s: %w", in.Path, err)
-		}
-		defer t.Close()
-		tree = t
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	// 3. The file itself: the lexical pre-pass, then the walk.
 	w.src, w.pp, w.dead, w.deadIx, w.declOnly = in.Src, pp, pp.Dead, 0, false
 	lr := w.lex(in.Src)
 	w.cands, w.ci = lr.cands, 0
 	w.f.comments, w.f.firstCode = lr.comments, lr.firstCode
-	w.walk(tree.RootNode())
+	tree := in.Tree
+	if pending != nil {
+		r := <-pending
+		pending = nil
+		if r.err != nil {
+			return nil, fmt.Errorf("analysis: parse %s: %w", in.Path, r.err)
+		}
+		tree = r.tree
+		if job != nil {
+			job.tree = tree
+		} else {
+			// Freeing a tree costs about as much as walking it: not on the
+			// caller's time.
+			defer func() { go tree.Close() }()
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if a.testWalkTop {
+		walkTops(w, tree.RootNode())
+	} else {
+		w.walk(tree.RootNode())
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -312,11 +393,6 @@ func (p *pass) finish() {
 	}
 	abi3t := !p.target.ABI3T.IsZero() && !p.audit
 	out := p.findings[:0]
-	type dupKey struct {
-		start, end int
-		code, msg  string
-	}
-	seen := map[dupKey]bool{}
 	for _, f := range p.findings {
 		if sup.file {
 			break
@@ -351,21 +427,50 @@ func (p *pass) finish() {
 			continue
 		}
 		f.Severity = sev
-		f.Fixes = append(f.Fixes, p.suppressFix(f))
-		key := dupKey{f.Start, f.End, f.Code, f.Message}
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
 		out = append(out, f)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Start != out[j].Start {
-			return out[i].Start < out[j].Start
+	p.findings = p.sortFindings(out)
+}
+
+// sortFindings orders findings by start, then code (stably: rules report
+// in a deliberate order), drops the repeats of a finding (same range, code
+// and message: the first stays) and adds each one's suppression fix. The
+// findings come as a few sorted runs (one per rule); an order of indices
+// is sorted rather than the findings themselves, which are large.
+func (p *pass) sortFindings(fs []Finding) []Finding {
+	order := make([]int32, len(fs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		fa, fb := &fs[a], &fs[b]
+		if fa.Start != fb.Start {
+			return cmp.Compare(fa.Start, fb.Start)
 		}
-		return out[i].Code < out[j].Code
+		return strings.Compare(fa.Code, fb.Code)
 	})
-	p.findings = out
+	out := make([]Finding, 0, len(fs))
+	run := 0 // out[run:] have the start and code of the next finding's run
+	for _, i := range order {
+		f := &fs[i]
+		if run < len(out) && (out[run].Start != f.Start || out[run].Code != f.Code) {
+			run = len(out)
+		}
+		dup := false
+		for j := run; j < len(out); j++ {
+			if out[j].End == f.End && out[j].Message == f.Message {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		g := *f
+		g.Fixes = append(g.Fixes, p.suppressFix(g))
+		out = append(out, g)
+	}
+	return out
 }
 
 // auditRules are the rules about API uses, reported at the audit severity
@@ -382,19 +487,29 @@ func (p *pass) report(f Finding) {
 	}
 	if !p.audit && p.target.Kind != FromNone && p.target.Kind != FromOverride && f.Related == nil &&
 		f.Code != "ABI007" && f.Code != "ABI008" {
-		f.Related = append(f.Related, Related{Location: p.target.Location,
-			Message: "target set here: " + p.target.Text})
+		if p.targetHere == "" {
+			p.targetHere = "target set here: " + p.target.Text
+		}
+		f.Related = []Related{{Location: p.target.Location, Message: p.targetHere}}
 	}
 	p.findings = append(p.findings, f)
 }
 
-// docURL is the official documentation page of a name, if any.
+// docURL is the official documentation page of a name, if any (kept per
+// name: a name is often reported many times).
 func (p *pass) docURL(name string) string {
-	e, ok := p.db.Lookup(name)
-	if !ok || e == nil {
-		return ""
+	if u, ok := p.docURLs[name]; ok {
+		return u
 	}
-	return e.DocURL()
+	u := ""
+	if e, ok := p.db.Lookup(name); ok && e != nil {
+		u = e.DocURL()
+	}
+	if p.docURLs == nil {
+		p.docURLs = map[string]string{}
+	}
+	p.docURLs[name] = u
+	return u
 }
 
 // lineStarts returns the byte offset of every line's start.

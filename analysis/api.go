@@ -211,6 +211,11 @@ type Analyzer struct {
 
 	// testDB replaces DB in tests.
 	testDB database
+	// testFlatAll makes the walk flatten whole trees (see
+	// walker.selection), testWalkTop walk the file one top-level node at a
+	// time (walker.walkTop), for tests.
+	testFlatAll bool
+	testWalkTop bool
 }
 
 // Analyze analyzes one file. It never fails because the C is odd (broken

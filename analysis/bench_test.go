@@ -94,3 +94,51 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkWalk20k splits the walk of the 20k-line file: the lexical
+// pre-pass, flattening what the walk reads (one cgo call; and split
+// between two threads), flattening the whole tree for comparison, and the
+// walk over the flattened nodes; with the node counts.
+func BenchmarkWalk20k(b *testing.B) {
+	src := benchSource()
+	a := newTestAnalyzer(b)
+	tree, err := a.Parse.Parse(grammars.C, src, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tree.Close()
+	root := tree.RootNode()
+	var lex, sel, par, all, walk time.Duration
+	var selNodes, allNodes int
+	var buf []grammars.FlatNode
+	for b.Loop() {
+		tl := time.Now()
+		w := newWalker(a.database(), kindsFor(grammars.C), src)
+		lr := w.lex(src)
+		w.cands = lr.cands
+		t1 := time.Now()
+		lex += t1.Sub(tl)
+		buf = grammars.Flatten(root, buf)
+		t0 := time.Now()
+		all += t0.Sub(t1)
+		w.nodes = grammars.FlattenSelect(root, w.selection(), w.nodes)
+		t2 := time.Now()
+		sel += t2.Sub(t0)
+		w.nodes = grammars.FlattenParallel(root, w.selection(), w.nodes)
+		t3 := time.Now()
+		par += t3.Sub(t2)
+		w.frames = w.frames[:0]
+		w.visit(0, w.cls(0))
+		walk += time.Since(t3)
+		selNodes, allNodes = len(w.nodes), len(buf)
+	}
+	n := float64(b.N) * 1e6
+	b.ReportMetric(float64(lex)/n, "lex-ms")
+	b.ReportMetric(float64(sel)/n, "select-ms")
+	b.ReportMetric(float64(par)/n, "parallel-ms")
+	b.ReportMetric(float64(all)/n, "flatten-all-ms")
+	b.ReportMetric(float64(walk)/n, "visit-ms")
+	b.ReportMetric(float64(selNodes), "selected")
+	b.ReportMetric(float64(allNodes), "named")
+	b.ReportMetric(float64(root.DescendantCount()), "nodes")
+}

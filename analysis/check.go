@@ -35,6 +35,16 @@ var alwaysCandidates = map[string]bool{
 // minimum target, or a rule that looks at available names. In full mode
 // (hover) every name does.
 func (w *walker) worthALook(ni *nameInfo) bool {
+	if ni.worth == 0 {
+		ni.worth = 2
+		if w.isWorthALook(ni) {
+			ni.worth = 1
+		}
+	}
+	return ni.worth == 1
+}
+
+func (w *walker) isWorthALook(ni *nameInfo) bool {
 	if w.full || alwaysCandidates[ni.name] || w.sizeTClean && sizeTNames[ni.name] {
 		return true
 	}

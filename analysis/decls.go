@@ -3,8 +3,6 @@ package analysis
 import (
 	"strconv"
 	"strings"
-
-	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // declarator is an unwrapped C declarator.
@@ -14,7 +12,7 @@ type declarator struct {
 	ptr        int // pointer levels
 	arr        int // array levels
 	isFunc     bool
-	params     *sitter.Node
+	params     node // noNode when not a function
 	hasInit    bool
 	initStart  int
 	initEnd    int
@@ -23,17 +21,17 @@ type declarator struct {
 }
 
 // unwrap walks a declarator down to its name.
-func (w *walker) unwrap(n *sitter.Node) declarator {
-	var d declarator
-	for depth := 0; n != nil && depth < 32; depth++ {
-		switch w.k.of(n) {
+func (w *walker) unwrap(n node) declarator {
+	d := declarator{params: noNode}
+	for depth := 0; n != noNode && depth < 32; depth++ {
+		switch w.cls(n) {
 		case cIdent, cTypeIdent, cFieldIdent:
 			d.name = w.text(n)
-			d.start, d.end = int(n.StartByte()), int(n.EndByte())
+			d.start, d.end = w.start(n), w.end(n)
 			return d
 		case cQualifiedIdent:
 			// C++ `Class::name`: the last name.
-			d.start, d.end = int(n.StartByte()), int(n.EndByte())
+			d.start, d.end = w.start(n), w.end(n)
 			t := w.text(n)
 			if i := strings.LastIndex(t, "::"); i >= 0 {
 				d.start += i + 2
@@ -47,27 +45,28 @@ func (w *walker) unwrap(n *sitter.Node) declarator {
 			} else {
 				d.ptr++
 			}
-			n = n.ChildByFieldId(w.k.fDeclarator)
+			n = w.child(n, w.k.fDeclarator)
 		case cReferenceDecl, cParenDecl, cAttributedDecl:
-			n = n.NamedChild(0)
-			if n != nil && w.k.of(n) == cTypeQualifier {
-				n = n.NextNamedSibling()
+			p := n
+			n = w.namedChild(p, 0)
+			if n != noNode && w.cls(n) == cTypeQualifier {
+				n = w.nextSibling(p, n)
 			}
 		case cInitDecl:
-			if v := n.ChildByFieldId(w.k.fValue); v != nil {
+			if v := w.child(n, w.k.fValue); v != noNode {
 				d.hasInit = true
-				d.initStart, d.initEnd = int(v.StartByte()), int(v.EndByte())
+				d.initStart, d.initEnd = w.start(v), w.end(v)
 			}
-			n = n.ChildByFieldId(w.k.fDeclarator)
+			n = w.child(n, w.k.fDeclarator)
 		case cArrayDecl:
 			d.arr++
-			n = n.ChildByFieldId(w.k.fDeclarator)
+			n = w.child(n, w.k.fDeclarator)
 		case cFuncDecl:
 			if !d.isFunc {
 				d.isFunc = true
-				d.params = n.ChildByFieldId(w.k.fParameters)
+				d.params = w.child(n, w.k.fParameters)
 			}
-			n = n.ChildByFieldId(w.k.fDeclarator)
+			n = w.child(n, w.k.fDeclarator)
 		default:
 			return d
 		}
@@ -76,17 +75,17 @@ func (w *walker) unwrap(n *sitter.Node) declarator {
 }
 
 // baseType reads a type specifier node.
-func (w *walker) baseType(n *sitter.Node) cType {
-	if n == nil {
+func (w *walker) baseType(n node) cType {
+	if n == noNode {
 		return cType{}
 	}
-	switch w.k.of(n) {
+	switch w.cls(n) {
 	case cTypeIdent, cIdent, cPrimitiveType:
 		return cType{Base: w.text(n)}
 	case cSizedType:
 		return cType{Base: "int"}
 	case cStruct:
-		return cType{Base: w.structKey(n, n.ChildByFieldId(w.k.fName))}
+		return cType{Base: w.structKey(n, w.child(n, w.k.fName))}
 	case cEnumSpec:
 		return cType{Base: "int"}
 	case cQualifiedIdent:
@@ -96,22 +95,22 @@ func (w *walker) baseType(n *sitter.Node) cType {
 		}
 		return cType{Base: t}
 	case cTemplateType:
-		if nm := n.ChildByFieldId(w.k.fName); nm != nil {
+		if nm := w.child(n, w.k.fName); nm != noNode {
 			return cType{Base: w.text(nm)}
 		}
 	}
 	return cType{}
 }
 
-func (w *walker) structKey(n, name *sitter.Node) string {
-	if name != nil {
+func (w *walker) structKey(n, name node) string {
+	if name != noNode {
 		t := w.text(name)
 		if td, ok := structTags[t]; ok {
 			return td
 		}
 		return "struct " + t
 	}
-	return "struct@" + strconv.Itoa(int(n.StartByte()))
+	return "struct@" + strconv.Itoa(w.start(n))
 }
 
 // resolve follows the file's typedefs.
@@ -129,51 +128,41 @@ func (w *walker) resolve(t cType) cType {
 func isHeadMacro(s string) bool { return s == "PyObject_HEAD" || s == "PyObject_VAR_HEAD" }
 
 // declaration handles declaration, field_declaration and type_definition.
-func (w *walker) declaration(n *sitter.Node, cls class, scopeIdx int) {
+func (w *walker) declaration(n node, cls class, scopeIdx int) {
 	w.declarationIn(n, cls, scopeIdx, "")
 }
 
 // declarationIn is declaration for a member of struct key (cFieldDecl).
-func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key string) {
+func (w *walker) declarationIn(n node, cls class, scopeIdx int, key string) {
 	var (
-		typ     *sitter.Node
-		decls   []sitter.Node
+		decls   []node
 		storage []string
 		errText string
 	)
-	c := w.aux
-	c.Reset(*n)
-	if !c.GotoFirstChild() {
-		return
-	}
-	for {
-		fid := c.FieldId()
-		node := c.Node()
-		switch {
+	typ := noNode
+	for ch := w.firstChild(n); ch != noNode; ch = w.nextSibling(n, ch) {
+		switch fid := w.fieldID(ch); {
 		case fid == w.k.fType:
-			typ = node
+			typ = ch
 		case fid == w.k.fDeclarator:
-			decls = append(decls, *node)
+			decls = append(decls, ch)
 		default:
-			switch w.k.of(node) {
+			switch w.cls(ch) {
 			case cStorageClass:
-				storage = append(storage, w.text(node))
+				storage = append(storage, w.text(ch))
 			case cError:
-				errText = strings.TrimSpace(w.text(node))
+				errText = strings.TrimSpace(w.text(ch))
 			}
-		}
-		if !c.GotoNextSibling() {
-			break
 		}
 	}
 	base := w.baseType(typ)
-	if typ != nil && w.k.of(typ) == cStruct {
+	if typ != noNode && w.cls(typ) == cStruct {
 		w.structSpec(typ)
 	}
 	// `PyObject_HEAD` without a semicolon swallows the next member's type
 	// into an ERROR node.
 	head := ""
-	if typ != nil && isHeadMacro(base.Base) {
+	if typ != noNode && isHeadMacro(base.Base) {
 		head = base.Base
 		base = cType{}
 		if errText != "" && isIdentStart(errText[0]) {
@@ -193,7 +182,7 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 	switch cls {
 	case cTypeDef:
 		for i := range decls {
-			d := w.unwrap(&decls[i])
+			d := w.unwrap(decls[i])
 			if d.name == "" {
 				continue
 			}
@@ -217,7 +206,7 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 			}
 		}
 		for i := range decls {
-			d := w.unwrap(&decls[i])
+			d := w.unwrap(decls[i])
 			if d.name == "" {
 				continue
 			}
@@ -232,12 +221,12 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 			}
 			if d.ptr == 0 && !d.isFunc && !d.fnPtr && !w.declOnly && w.maybeStruct(base) {
 				w.f.byValue = append(w.f.byValue, byValue{typeName: base.Base, start: d.start, end: d.end,
-					what: "member", declName: d.name, declStart: int(n.StartByte()), declEnd: int(n.EndByte())})
+					what: "member", declName: d.name, declStart: w.start(n), declEnd: w.end(n)})
 			}
 		}
 	case cDeclaration:
 		for i := range decls {
-			d := w.unwrap(&decls[i])
+			d := w.unwrap(decls[i])
 			if d.name == "" {
 				continue
 			}
@@ -270,7 +259,7 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 					what = "static"
 				}
 				w.f.byValue = append(w.f.byValue, byValue{typeName: base.Base, start: d.start, end: d.end,
-					what: what, declName: d.name, declStart: int(n.StartByte()), declEnd: int(n.EndByte()),
+					what: what, declName: d.name, declStart: w.start(n), declEnd: w.end(n),
 					static: isStatic, hasInit: d.hasInit})
 			}
 		}
@@ -279,44 +268,42 @@ func (w *walker) declarationIn(n *sitter.Node, cls class, scopeIdx int, key stri
 
 // functionDef handles a function definition: its name is the user's, its
 // return type is remembered, and its parameters open the function scope.
-func (w *walker) functionDef(n *sitter.Node) {
-	typ := n.ChildByFieldId(w.k.fType)
-	dn := n.ChildByFieldId(w.k.fDeclarator)
+func (w *walker) functionDef(n node) {
+	typ := w.child(n, w.k.fType)
+	dn := w.child(n, w.k.fDeclarator)
 	base := w.baseType(typ)
 	sc := &scope{}
 	w.scopes = append(w.scopes, sc)
-	if dn == nil {
+	if dn == noNode {
 		return
 	}
 	d := w.unwrap(dn)
 	if d.name != "" {
 		w.funcs[d.name] = cType{base.Base, d.ptr}
-		w.markUserAt(d.name, int(n.StartByte()))
+		w.markUserAt(d.name, w.start(n))
 		w.fn = d.name
 		if strings.HasPrefix(d.name, "PyInit_") && !w.declOnly {
 			w.f.pyInits = append(w.f.pyInits, pyInit{name: d.name, start: d.start, end: d.end})
 		}
 	}
-	if d.params != nil {
-		sc.pending = append(sc.pending, pendingDecl{node: *d.params, params: true})
+	if d.params != noNode {
+		sc.pending = append(sc.pending, pendingDecl{node: d.params, params: true})
 	}
 }
 
 // addParams reads a parameter list into scope i.
-func (w *walker) addParams(params *sitter.Node, i int) {
+func (w *walker) addParams(params node, i int) {
 	sc := w.scopes[i]
 	if sc.vars == nil {
 		sc.vars = map[string]cType{}
 	}
-	cnt := params.NamedChildCount()
-	for j := uint(0); j < cnt; j++ {
-		pn := params.NamedChild(j)
-		if pn == nil || w.k.of(pn) != cParamDecl {
+	for pn := w.firstChild(params); pn != noNode; pn = w.nextSibling(params, pn) {
+		if w.cls(pn) != cParamDecl {
 			continue
 		}
-		pt := w.baseType(pn.ChildByFieldId(w.k.fType))
-		pd := pn.ChildByFieldId(w.k.fDeclarator)
-		if pd == nil {
+		pt := w.baseType(w.child(pn, w.k.fType))
+		pd := w.child(pn, w.k.fDeclarator)
+		if pd == noNode {
 			continue
 		}
 		d := w.unwrap(pd)
@@ -342,18 +329,18 @@ func (w *walker) maybeStruct(t cType) bool {
 
 // structSpec registers a struct, union or class and reads its members
 // (once, whether or not the walk goes inside).
-func (w *walker) structSpec(n *sitter.Node) {
-	start := startOf(n)
+func (w *walker) structSpec(n node) {
+	start := w.start(n)
 	if w.seenStruct[start] {
 		return
 	}
 	w.seenStruct[start] = true
-	name := n.ChildByFieldId(w.k.fName)
-	if name != nil {
+	name := w.child(n, w.k.fName)
+	if name != noNode {
 		w.markUser(w.text(name))
 	}
-	body := n.ChildByFieldId(w.k.fBody)
-	if body == nil {
+	body := w.child(n, w.k.fBody)
+	if body == noNode {
 		return
 	}
 	w.hard()
@@ -361,20 +348,14 @@ func (w *walker) structSpec(n *sitter.Node) {
 	if w.structs[key] == nil {
 		w.structs[key] = map[string]cType{}
 	}
-	cnt := body.NamedChildCount()
-	for i := uint(0); i < cnt; i++ {
-		fd := body.NamedChild(i)
-		if fd == nil {
-			continue
-		}
-		switch w.k.of(fd) {
+	for fd := w.firstChild(body); fd != noNode; fd = w.nextSibling(body, fd) {
+		switch w.cls(fd) {
 		case cFieldDecl:
 			w.declarationIn(fd, cFieldDecl, len(w.scopes)-1, key)
 		case cPreprocCond, cPreprocIfdef, cPreprocElse:
 			// Members inside #if blocks: one level is enough in practice.
-			m := fd.NamedChildCount()
-			for j := uint(0); j < m; j++ {
-				if c := fd.NamedChild(j); c != nil && w.k.of(c) == cFieldDecl {
+			for c := w.firstChild(fd); c != noNode; c = w.nextSibling(fd, c) {
+				if w.cls(c) == cFieldDecl {
 					w.declarationIn(c, cFieldDecl, len(w.scopes)-1, key)
 				}
 			}
@@ -383,30 +364,30 @@ func (w *walker) structSpec(n *sitter.Node) {
 }
 
 // sizeofExpr records sizeof(T) of a type that may be opaque.
-func (w *walker) sizeofExpr(n *sitter.Node) {
-	if t := n.ChildByFieldId(w.k.fType); t != nil {
+func (w *walker) sizeofExpr(n node) {
+	if t := w.child(n, w.k.fType); t != noNode {
 		// type_descriptor: by size only without an abstract declarator.
-		if t.ChildByFieldId(w.k.fDeclarator) != nil {
+		if w.child(t, w.k.fDeclarator) != noNode {
 			return
 		}
-		tn := t.ChildByFieldId(w.k.fType)
-		if tn == nil || w.k.of(tn) != cTypeIdent {
+		tn := w.child(t, w.k.fType)
+		if tn == noNode || w.cls(tn) != cTypeIdent {
 			return
 		}
-		w.f.byValue = append(w.f.byValue, byValue{typeName: w.text(tn), start: int(tn.StartByte()), end: int(tn.EndByte()),
-			what: "sizeof", declStart: int(n.StartByte()), declEnd: int(n.EndByte())})
+		w.f.byValue = append(w.f.byValue, byValue{typeName: w.text(tn), start: w.start(tn), end: w.end(tn),
+			what: "sizeof", declStart: w.start(n), declEnd: w.end(n)})
 		return
 	}
-	v := n.ChildByFieldId(w.k.fValue)
-	if v == nil || w.k.of(v) != cParen || v.NamedChildCount() != 1 {
+	v := w.child(n, w.k.fValue)
+	if v == noNode || w.cls(v) != cParen || w.namedChildCount(v) != 1 {
 		return
 	}
-	id := v.NamedChild(0)
-	if id == nil || w.k.of(id) != cIdent {
+	id := w.namedChild(v, 0)
+	if id == noNode || w.cls(id) != cIdent {
 		return
 	}
-	w.f.byValue = append(w.f.byValue, byValue{typeName: w.text(id), start: int(id.StartByte()), end: int(id.EndByte()),
-		what: "sizeof", declStart: int(n.StartByte()), declEnd: int(n.EndByte())})
+	w.f.byValue = append(w.f.byValue, byValue{typeName: w.text(id), start: w.start(id), end: w.end(id),
+		what: "sizeof", declStart: w.start(n), declEnd: w.end(n)})
 }
 
 // lookupVar finds a variable in the scopes, innermost first.
@@ -421,29 +402,30 @@ func (w *walker) lookupVar(name string) (cType, bool) {
 }
 
 // typeOf infers the type of an expression node.
-func (w *walker) typeOf(n *sitter.Node) cType {
-	for depth := 0; n != nil && depth < 64; depth++ {
-		switch w.k.of(n) {
+func (w *walker) typeOf(n node) cType {
+	for depth := 0; n != noNode && depth < 64; depth++ {
+		switch w.cls(n) {
 		case cIdent:
 			if t, ok := w.lookupVar(w.text(n)); ok {
 				return t
 			}
 			return cType{}
 		case cParen:
-			n = n.NamedChild(0)
-			if n != nil && w.k.of(n) == cComment {
-				n = n.NextNamedSibling()
+			p := n
+			n = w.namedChild(p, 0)
+			if n != noNode && w.cls(n) == cComment {
+				n = w.nextSibling(p, n)
 			}
 		case cCast:
-			return w.descriptorType(n.ChildByFieldId(w.k.fType))
+			return w.descriptorType(w.child(n, w.k.fType))
 		case cFieldExpr:
-			arg := n.ChildByFieldId(w.k.fArgument)
-			fld := n.ChildByFieldId(w.k.fField)
-			if arg == nil || fld == nil {
+			arg := w.child(n, w.k.fArgument)
+			fld := w.child(n, w.k.fField)
+			if arg == noNode || fld == noNode {
 				return cType{}
 			}
 			base := w.resolve(w.typeOf(arg))
-			as, fs := int(arg.EndByte()), int(fld.StartByte())
+			as, fs := w.end(arg), w.start(fld)
 			if strings.Contains(string(w.src[as:fs]), "->") {
 				base = base.deref()
 			} else if base.Ptr != 0 {
@@ -453,25 +435,25 @@ func (w *walker) typeOf(n *sitter.Node) cType {
 		case cCall:
 			return w.callType(n)
 		case cPointerExpr:
-			arg := n.ChildByFieldId(w.k.fArgument)
-			if arg == nil {
+			arg := w.child(n, w.k.fArgument)
+			if arg == noNode {
 				return cType{}
 			}
-			op := w.src[n.StartByte()]
+			op := w.src[w.start(n)]
 			t := w.resolve(w.typeOf(arg))
 			if op == '*' {
 				return t.deref()
 			}
 			return t.addr()
 		case cSubscript:
-			arg := n.ChildByFieldId(w.k.fArgument)
+			arg := w.child(n, w.k.fArgument)
 			return w.resolve(w.typeOf(arg)).deref()
 		case cAssign:
-			n = n.ChildByFieldId(w.k.fLeft)
+			n = w.child(n, w.k.fLeft)
 		case cComma:
-			n = n.ChildByFieldId(w.k.fRight)
+			n = w.child(n, w.k.fRight)
 		case cConditional:
-			n = n.ChildByFieldId(w.k.fConsequence)
+			n = w.child(n, w.k.fConsequence)
 		default:
 			return cType{}
 		}
@@ -480,27 +462,27 @@ func (w *walker) typeOf(n *sitter.Node) cType {
 }
 
 // descriptorType reads a type_descriptor (casts, sizeof, templates).
-func (w *walker) descriptorType(td *sitter.Node) cType {
-	if td == nil {
+func (w *walker) descriptorType(td node) cType {
+	if td == noNode {
 		return cType{}
 	}
-	base := w.baseType(td.ChildByFieldId(w.k.fType))
+	base := w.baseType(w.child(td, w.k.fType))
 	if !base.known() {
 		return base
 	}
 	ptr := 0
-	for d := td.ChildByFieldId(w.k.fDeclarator); d != nil; {
-		switch w.k.of(d) {
+	for d := w.child(td, w.k.fDeclarator); d != noNode; {
+		switch w.cls(d) {
 		case cAbstractPtr:
 			ptr++
-			d = d.ChildByFieldId(w.k.fDeclarator)
+			d = w.child(d, w.k.fDeclarator)
 		case cAbstractArray:
 			ptr++
-			d = d.ChildByFieldId(w.k.fDeclarator)
+			d = w.child(d, w.k.fDeclarator)
 		case cAbstractFunc:
 			return cType{}
 		default:
-			d = nil
+			d = noNode
 		}
 	}
 	return cType{base.Base, ptr}
@@ -508,25 +490,25 @@ func (w *walker) descriptorType(td *sitter.Node) cType {
 
 // callType is the result type of a call: C++ casts, the user's functions,
 // CPython functions (database signatures) and macros.
-func (w *walker) callType(n *sitter.Node) cType {
-	fn := n.ChildByFieldId(w.k.fFunction)
-	if fn == nil {
+func (w *walker) callType(n node) cType {
+	fn := w.child(n, w.k.fFunction)
+	if fn == noNode {
 		return cType{}
 	}
-	switch w.k.of(fn) {
+	switch w.cls(fn) {
 	case cTemplateFunction:
-		name := fn.ChildByFieldId(w.k.fName)
-		if name == nil {
+		name := w.child(fn, w.k.fName)
+		if name == noNode {
 			return cType{}
 		}
 		switch w.text(name) {
 		case "reinterpret_cast", "static_cast", "const_cast", "dynamic_cast":
-			args := fn.ChildByFieldId(w.k.fArguments)
-			if args == nil {
+			args := w.child(fn, w.k.fArguments)
+			if args == noNode {
 				return cType{}
 			}
-			for i := uint(0); i < args.NamedChildCount(); i++ {
-				if a := args.NamedChild(i); a != nil && w.k.of(a) == cTypeDescriptor {
+			for a := w.firstChild(args); a != noNode; a = w.nextSibling(args, a) {
+				if w.cls(a) == cTypeDescriptor {
 					return w.descriptorType(a)
 				}
 			}

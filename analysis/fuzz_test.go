@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"syscall"
@@ -147,6 +148,17 @@ func fuzzAnalyze(t *testing.T, a *Analyzer, lang grammars.Lang, src []byte, mode
 	}
 	if h != nil && (h.Start < 0 || h.End < h.Start || h.End > len(src) || h.Markdown == "") {
 		t.Fatalf("Hover at %d: [%d,%d) %q", o, h.Start, h.End, h.Markdown)
+	}
+	// The walk reads nothing its flattening left out (TestSelectionReadsEnough).
+	all := &Analyzer{DB: a.DB, Parse: a.Parse, testFlatAll: true}
+	in2 := in
+	p1, err1 := a.run(ctx, &in, true)
+	p2, err2 := all.run(ctx, &in2, true)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("run: %v, %v", err1, err2)
+	}
+	if !reflect.DeepEqual(p1.w.f, p2.w.f) {
+		t.Fatalf("the walk's facts differ with the whole tree flattened")
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/abi3ls/abi3ls/analysis/preproc"
+	"github.com/abi3ls/abi3ls/grammars"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
@@ -101,7 +102,7 @@ func (p *pass) state(res *Result) *State {
 	}
 	p.root = nil // the caller owns the tree
 	p.in = &Input{Path: p.in.Path, Lang: p.in.Lang, Project: p.in.Project, Includes: p.in.Includes, Config: p.in.Config}
-	p.w.aux = nil
+	p.w.nodes = nil // a re-walk flattens its function again
 	return st
 }
 
@@ -306,12 +307,11 @@ func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string)
 	w.frames = append(w.frames[:0], frames...)
 	w.fn, w.rec, w.keepAll = "", nil, true
 	nRecs := len(w.fnRecs)
-	c := fn.Walk()
-	w.aux = root.Walk()
-	w.visit(c, fn, cFunctionDef)
-	c.Close()
-	w.aux.Close()
-	w.aux, w.keepAll, w.frames = nil, false, w.frames[:0]
+	w.nodes = grammars.FlattenSelect(fn, w.selection(), w.nodes[:0])
+	if len(w.nodes) > 0 {
+		w.visit(0, w.cls(0))
+	}
+	w.keepAll, w.frames = false, w.frames[:0]
 	if len(w.scopes) != 1 || len(w.fnRecs) != nRecs+1 {
 		return nil, nil, "walk did not finish cleanly"
 	}
@@ -520,7 +520,7 @@ func relevantName(ni *nameInfo) bool {
 func locateFunction(k *kinds, root sitter.Node, start, end int) (*sitter.Node, []frame, bool) {
 	c := root.Walk()
 	defer c.Close()
-	frames := []frame{{cls: k.of(&root)}}
+	frames := []frame{{cls: k.of(&root), node: noNode}}
 	for depth := 0; depth < 64; depth++ {
 		if c.GotoFirstChildForByte(uint32(start)) == nil {
 			return nil, nil, false
@@ -542,7 +542,7 @@ func locateFunction(k *kinds, root sitter.Node, start, end int) (*sitter.Node, [
 		if s > start || e < end {
 			return nil, nil, false
 		}
-		frames = append(frames, frame{cls: cls, skip: cls == cPreprocIfdef})
+		frames = append(frames, frame{cls: cls, node: noNode, skip: cls == cPreprocIfdef})
 	}
 	return nil, nil, false
 }

@@ -168,6 +168,9 @@ var classByKind = map[string]class{
 // walker asks for.
 type kinds struct {
 	class []class // by symbol id
+	// modes is the walk's grammars.Selection by symbol id (see
+	// walker.selection).
+	modes []uint8
 
 	fArgument, fField, fFunction, fArguments, fType, fDeclarator,
 	fValue, fName, fParameters, fLeft, fRight, fOperator, fCondition,
@@ -204,6 +207,15 @@ func buildKinds(lang *sitter.Language) *kinds {
 	}
 	// Symbol 0 is the end of input; ERROR has the reserved id 65535.
 	k.class[0] = cAnon
+	k.modes = make([]uint8, len(k.class))
+	for id, c := range k.class {
+		k.modes[id] = selectMode(c)
+	}
+	for id := uint32(0); id < n; id++ {
+		if lang.NodeKindIsNamed(uint16(id)) && lang.NodeKindForId(uint16(id)) == "translation_unit" {
+			k.modes[id] = grammars.SelectAlways
+		}
+	}
 	f := func(s string) uint16 { return lang.FieldIdForName(s) }
 	k.fArgument, k.fField, k.fFunction, k.fArguments = f("argument"), f("field"), f("function"), f("arguments")
 	k.fType, k.fDeclarator, k.fValue, k.fName = f("type"), f("declarator"), f("value"), f("name")
@@ -215,8 +227,9 @@ func buildKinds(lang *sitter.Language) *kinds {
 
 const errorSymbol = 65535
 
-func (k *kinds) of(n *sitter.Node) class {
-	id := n.KindId()
+func (k *kinds) of(n *sitter.Node) class { return k.ofSymbol(n.KindId()) }
+
+func (k *kinds) ofSymbol(id uint16) class {
 	if id == errorSymbol {
 		return cError
 	}
@@ -224,4 +237,26 @@ func (k *kinds) of(n *sitter.Node) class {
 		return k.class[id]
 	}
 	return cOther
+}
+
+// selectMode is how the walk's flattening treats a class of node: it
+// mirrors visit (containers are walked child by child, blocks and ERROR
+// nodes too when they hold a candidate, anything else only towards its
+// candidates) and what enter reads below a node (declarations and
+// definitions whole; a field expression's base for its type).
+func selectMode(c class) uint8 {
+	switch c {
+	case cPreprocCond, cPreprocIfdef, cPreprocElse, cContainer:
+		return grammars.SelectAlways
+	case cCompound, cError:
+		return grammars.SelectScope
+	case cDeclaration, cTypeDef, cFieldDecl, cFunctionDef, cStruct, cEnumerator, cSizeof,
+		cPreprocDef, cPreprocFuncDef:
+		return grammars.SelectDecl
+	case cInitDecl:
+		return grammars.SelectInit
+	case cFieldExpr:
+		return grammars.SelectMarked
+	}
+	return grammars.SelectNone
 }

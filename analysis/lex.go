@@ -119,8 +119,7 @@ func (w *walker) candidate(src []byte, s, e int) bool {
 	if len(b) < 2 {
 		return false
 	}
-	ni := w.info(b)
-	if ni.entry != nil {
+	if ni := w.known(b); ni != nil {
 		return w.worthALook(ni)
 	}
 	return isInterestingUnknown(b) || isTargetMacro(b)
@@ -138,8 +137,8 @@ func (w *walker) noteOpaqueDecl(src []byte, s, e int) {
 	if j >= n || src[j] != '*' || e-s < 2 {
 		return
 	}
-	ni := w.info(src[s:e])
-	if ni.entry == nil || ni.user || !w.opaqueStruct(ni) {
+	ni := w.known(src[s:e])
+	if ni == nil || ni.user || !w.opaqueStruct(ni) {
 		return
 	}
 	for j < n && (src[j] == '*' || src[j] == ' ' || src[j] == '\t') {

@@ -36,8 +36,21 @@ func (p *pass) abi002(u *use, e *abi.Entry, need abi.Version) {
 	if !p.target.ABI3T.IsZero() && p.target.Limited.IsZero() {
 		macro = macroABI3T
 	}
-	msg := fmt.Sprintf("%s is in the Limited API only since %s, but this file targets %s (%s); %s %s or higher allows it",
-		u.info.name, need, versionText(p.target.Target), p.target.describe(), macro, need.Hex())
+	// What follows the name, and the fix raising the define, depend only
+	// on need: kept per version for the file.
+	nv, ok := p.newer[need]
+	if !ok {
+		nv = &newerText{
+			rest: fmt.Sprintf(" is in the Limited API only since %s, but this file targets %s (%s); %s %s or higher allows it",
+				need, versionText(p.target.Target), p.target.describe(), macro, need.Hex()),
+			raise: p.raiseDefineFix(need),
+		}
+		if p.newer == nil {
+			p.newer = map[abi.Version]*newerText{}
+		}
+		p.newer[need] = nv
+	}
+	msg := u.info.name + nv.rest
 	if e.Alt != nil && e.Alt.Use != "" && !p.check.Effective().Less(e.Alt.Since) {
 		msg += p.altPhraseFor(u, e.Alt)
 	}
@@ -45,10 +58,16 @@ func (p *pass) abi002(u *use, e *abi.Entry, need abi.Version) {
 	if fix := p.altFix(u, e.Alt); fix != nil {
 		f.Fixes = append(f.Fixes, *fix)
 	}
-	if fix := p.raiseDefineFix(need); fix != nil {
-		f.Fixes = append(f.Fixes, *fix)
+	if nv.raise != nil {
+		f.Fixes = append(f.Fixes, *nv.raise)
 	}
 	p.report(f)
+}
+
+// newerText is what ABI002 findings of one needed version share.
+type newerText struct {
+	rest  string
+	raise *Fix // nil when the target cannot be raised in the file
 }
 
 // raiseDefineFix edits the file's Py_LIMITED_API define up to need.

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/abi3ls/abi3ls/grammars"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 func TestRulesRegistry(t *testing.T) {
@@ -247,6 +250,55 @@ func TestCallerTree(t *testing.T) {
 	}
 	if tree.RootNode().ChildCount() == 0 {
 		t.Error("caller's tree unusable after Analyze")
+	}
+}
+
+// ParseAndAnalyze gives Analyze's result and the tree, from scratch and
+// incrementally, and frees what it parsed when cancelled.
+func TestParseAndAnalyze(t *testing.T) {
+	a := newTestAnalyzer(t)
+	ctx := context.Background()
+	src := []byte("#define Py_LIMITED_API 0x03080000\n#include <Python.h>\nPyObject *f(PyObject *o) { return PyTuple_GET_ITEM(o, 0); }\n")
+	in := Input{Path: "a.c", Lang: grammars.C, Src: src}
+	want, err := a.Analyze(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, tree, err := a.ParseAndAnalyze(ctx, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	if fmt.Sprint(got.Findings) != fmt.Sprint(want.Findings) || len(got.Findings) == 0 {
+		t.Errorf("ParseAndAnalyze %v\nAnalyze %v", got.Findings, want.Findings)
+	}
+	if int(tree.RootNode().EndByte()) != len(src) {
+		t.Errorf("tree ends at %d, the text at %d", tree.RootNode().EndByte(), len(src))
+	}
+	// An edit: PyTuple_GET_ITEM becomes PyTuple_GetItem.
+	at := bytes.Index(src, []byte("GET_ITEM"))
+	src2 := append(append(append([]byte{}, src[:at]...), "GetItem"...), src[at+len("GET_ITEM"):]...)
+	tree.Edit(&sitter.InputEdit{StartByte: uint(at), OldEndByte: uint(at + 8), NewEndByte: uint(at + 7),
+		StartPosition:  sitter.Point{Row: 2, Column: uint(at - bytes.LastIndexByte(src[:at], '\n') - 1)},
+		OldEndPosition: sitter.Point{Row: 2, Column: uint(at + 8 - bytes.LastIndexByte(src[:at], '\n') - 1)},
+		NewEndPosition: sitter.Point{Row: 2, Column: uint(at + 7 - bytes.LastIndexByte(src[:at], '\n') - 1)}})
+	in.Src = src2
+	got2, tree2, err := a.ParseAndAnalyze(ctx, in, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree2.Close()
+	want2, err := a.Analyze(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got2.Findings) != fmt.Sprint(want2.Findings) || len(got2.Findings) == len(got.Findings) {
+		t.Errorf("after the edit: ParseAndAnalyze %v\nAnalyze %v", got2.Findings, want2.Findings)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if res, tr, err := a.ParseAndAnalyze(cctx, in, nil); err == nil || res != nil || tr != nil {
+		t.Errorf("cancelled: %v, %v, %v", res, tr, err)
 	}
 }
 

@@ -91,8 +91,9 @@ func (p *pass) suppressFix(f Finding) Fix {
 	if le > ls && p.src[le-1] == '\r' {
 		le--
 	}
-	comment := "/* abi3ls: ignore[" + f.Code + "] */"
-	fix := Fix{Title: "Ignore " + f.Code + " on this line", Applicability: Unsafe, Kind: "quickfix"}
+	texts := p.suppressTexts(f.Code)
+	comment := texts.comment
+	fix := Fix{Title: texts.title, Applicability: Unsafe, Kind: "quickfix"}
 	cs := p.w.f.comments
 	k := sort.Search(len(cs), func(i int) bool { return cs[i].end > le })
 	inComment := k < len(cs) && cs[k].start < le
@@ -113,10 +114,32 @@ func (p *pass) suppressFix(f Finding) Fix {
 			e--
 		}
 		if e > ls && p.src[e-1] == '\\' {
-			fix.Edits = []Edit{{Start: e - 1, End: e - 1, NewText: comment + " "}}
+			fix.Edits = []Edit{{Start: e - 1, End: e - 1, NewText: texts.before}}
 		} else {
-			fix.Edits = []Edit{{Start: e, End: e, NewText: " " + comment}}
+			fix.Edits = []Edit{{Start: e, End: e, NewText: texts.after}}
 		}
 	}
 	return fix
+}
+
+// suppressText is what the suppression fixes of one rule write.
+type suppressText struct {
+	comment, title string
+	before, after  string // the comment before a line continuation, at the end of a line
+}
+
+// suppressTexts returns (and keeps for the pass) the texts of code's
+// suppression fixes: a file can have thousands of findings of one rule.
+func (p *pass) suppressTexts(code string) *suppressText {
+	if t, ok := p.supTexts[code]; ok {
+		return t
+	}
+	comment := "/* abi3ls: ignore[" + code + "] */"
+	t := &suppressText{comment: comment, title: "Ignore " + code + " on this line",
+		before: comment + " ", after: " " + comment}
+	if p.supTexts == nil {
+		p.supTexts = map[string]*suppressText{}
+	}
+	p.supTexts[code] = t
+	return t
 }

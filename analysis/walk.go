@@ -6,6 +6,7 @@ import (
 
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis/preproc"
+	"github.com/abi3ls/abi3ls/grammars"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
@@ -33,8 +34,9 @@ type nameInfo struct {
 	// shim is set when the file defines the name in a version-compat shim
 	// only (see shimResult): uses there are the shim's, not flagged.
 	shim bool
-	// opaque caches opaqueStruct: 0 unknown, 1 yes, 2 no.
+	// opaque caches opaqueStruct, worth worthALook: 0 unknown, 1 yes, 2 no.
 	opaque int8
+	worth  int8
 
 	checked bool
 	res     abi.Result // Check under the file's target
@@ -108,7 +110,7 @@ type span struct{ start, end int }
 
 type frame struct {
 	cls    class
-	node   sitter.Node
+	node   node // the node, for the classes whose children its own need (noNode otherwise)
 	scope  bool // a scope was pushed for this node
 	inCond bool // inside an #if condition
 	// fid is the node's field id in its parent (only for field expressions).
@@ -131,7 +133,8 @@ type facts struct {
 	// stringRanges / commentRanges are not stored: rules never look inside.
 }
 
-// walker collects facts from one tree in a single TreeCursor pass.
+// walker collects facts from one tree in a single pass over its flattened
+// nodes.
 type walker struct {
 	db     database
 	k      *kinds
@@ -141,6 +144,8 @@ type walker struct {
 	deadIx int
 
 	names map[string]*nameInfo
+	// recent caches spellings by nameSlot (see known); nil until used.
+	recent *[recentNames]recentName
 	// fieldNames caches, per field spelling, whether it can be a CPython
 	// struct member worth a type inference.
 	fieldNames map[string]*fieldNameInfo
@@ -174,7 +179,10 @@ type walker struct {
 	// full makes every CPython name a candidate (hover).
 	check abi.Target
 	full  bool
-	aux   *sitter.TreeCursor
+	// nodes is the tree being walked, flattened (see nodes.go); flatAll
+	// flattens all of it, not only what the walk reads (for tests).
+	nodes   []grammars.FlatNode
+	flatAll bool
 	// seenStruct marks struct specifiers already read (by start offset).
 	seenStruct map[int]bool
 	// opaqueVars are the names declared `T *v` with T an opaque CPython
@@ -229,6 +237,59 @@ func (w *walker) info(b []byte) *nameInfo {
 		return ni
 	}
 	return w.newInfo(string(b))
+}
+
+// known returns the nameInfo of the identifier spelled b when it is a
+// CPython name the file can see, and nil otherwise, without recording
+// other names. The lexical pre-pass asks it of every identifier of the
+// file: a direct-mapped cache of spellings answers most of them without
+// hashing the name.
+func (w *walker) known(b []byte) *nameInfo {
+	if w.recent == nil {
+		w.recent = new([recentNames]recentName)
+	}
+	slot := &w.recent[nameSlot(b)]
+	if len(b) > 0 && slot.name == string(b) {
+		return slot.ni
+	}
+	var ni *nameInfo
+	var name string
+	if n, ok := w.names[string(b)]; ok {
+		name = n.name
+		if n.entry != nil {
+			ni = n
+		}
+	} else if e, ok := w.db.Lookup(string(b)); ok && w.reachable(e) {
+		ni = w.newInfo(string(b))
+		name = ni.name
+	} else {
+		name = string(b)
+	}
+	*slot = recentName{name: name, ni: ni}
+	return ni
+}
+
+// recentName is a slot of the walker's cache of spellings (see known).
+type recentName struct {
+	name string
+	ni   *nameInfo
+}
+
+// recentNames is the size of the cache of spellings (a power of two).
+const recentNames = 4096
+
+// nameSlot is b's slot in the cache of spellings: a cheap mix of its
+// length and a few of its bytes.
+func nameSlot(b []byte) int {
+	n := len(b)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*0x9E3779B1 ^ uint32(b[0])<<24 ^ uint32(b[n-1])<<16 ^ uint32(b[n/2])<<8 ^ uint32(b[(n-1)/3])
+	h ^= h >> 15
+	h *= 0x2C1B3C6D
+	h ^= h >> 13
+	return int(h & (recentNames - 1))
 }
 
 func (w *walker) infoString(s string) *nameInfo {
@@ -321,75 +382,59 @@ func (w *walker) isDead(off int) bool {
 	return w.deadIx < len(d) && d[w.deadIx].Start <= off
 }
 
-func (w *walker) text(n *sitter.Node) string {
-	return string(w.src[startOf(n):n.EndByte()])
-}
-
 // walk runs the single pass over the tree. Containers (the file,
 // preprocessor blocks, blocks of statements) are walked child by child, for
-// the declarations they hold; inside anything else the cursor jumps
-// straight to the children that hold a candidate of the lexical pre-pass.
+// the declarations they hold; inside anything else the walk goes straight
+// to the children that hold a candidate of the lexical pre-pass. The tree
+// is flattened first, in one cgo call, with only the parts the walk reads.
 func (w *walker) walk(root *sitter.Node) {
-	c := root.Walk()
-	defer c.Close()
-	w.aux = root.Walk()
-	defer w.aux.Close()
+	w.nodes = grammars.FlattenParallel(root, w.selection(), w.nodes[:0])
 	w.frames = w.frames[:0]
-	w.visit(c, root, w.k.of(root))
+	if len(w.nodes) == 0 {
+		return
+	}
+	w.visit(0, w.cls(0))
 }
 
-// visit handles the cursor's current node and returns its end offset, or
-// -1 when it did not need it.
-func (w *walker) visit(c *sitter.TreeCursor, n *sitter.Node, cls class) int {
-	descend, fr := w.enter(c, n, cls)
+// visit handles node n and its subtree.
+func (w *walker) visit(n node, cls class) {
+	descend, fr := w.enter(n, cls)
 	if !descend {
-		return -1
+		return
 	}
-	end := -1
+	all := true
 	if !alwaysWalk(cls) && len(w.frames) > 0 {
-		end = int(n.EndByte())
-		if !w.hasCandidate(startOf(n), end) {
+		if !w.hasCandidate(w.start(n), w.end(n)) {
 			w.leave(&fr)
-			return end
+			return
 		}
+		all = cls == cCompound || cls == cError
 	}
 	w.frames = append(w.frames, fr)
-	if end < 0 || cls == cCompound || cls == cError {
-		if c.GotoFirstChild() {
-			for {
-				ch := c.Node()
-				w.visit(c, ch, w.k.of(ch))
-				if !c.GotoNextSibling() {
-					break
-				}
-			}
-			c.GotoParent()
+	if all {
+		for ch := w.firstChild(n); ch != noNode; ch = w.nextSibling(n, ch) {
+			w.visit(ch, w.cls(ch))
 		}
 	} else {
-		for w.ci < len(w.cands) && int(w.cands[w.ci]) < end {
+		end := w.end(n)
+		ch := w.firstChild(n)
+		for ch != noNode && w.ci < len(w.cands) && int(w.cands[w.ci]) < end {
 			q := int(w.cands[w.ci])
-			if c.GotoFirstChildForByte(uint32(q)) == nil {
+			// The first child that ends after q.
+			for ch != noNode && w.end(ch) <= q {
+				ch = w.nextSibling(n, ch)
+			}
+			if ch == noNode {
 				break
 			}
-			ch := c.Node()
-			chStart := startOf(ch)
-			if chStart > q {
+			if w.start(ch) > q {
 				// No child covers q (the lexer saw a name the tree does not
 				// have there): drop it.
 				w.ci++
-				c.GotoParent()
 				continue
 			}
-			chCls := w.k.of(ch)
-			chEnd := w.visit(c, ch, chCls)
-			if chEnd < 0 {
-				if chCls == cIdent || chCls == cTypeIdent || chCls == cFieldIdent {
-					_, chEnd = identRange(w.src, ch)
-				} else {
-					chEnd = int(ch.EndByte())
-				}
-			}
-			c.GotoParent()
+			w.visit(ch, w.cls(ch))
+			chEnd := w.end(ch)
 			for w.ci < len(w.cands) && int(w.cands[w.ci]) < chEnd {
 				w.ci++
 			}
@@ -400,7 +445,6 @@ func (w *walker) visit(c *sitter.TreeCursor, n *sitter.Node, cls class) int {
 	}
 	w.frames = w.frames[:len(w.frames)-1]
 	w.leave(&fr)
-	return end
 }
 
 // alwaysWalk lists the nodes walked into even without candidates: they
@@ -421,8 +465,8 @@ func (w *walker) parent() *frame {
 }
 
 // enter handles a node in pre-order and says whether to descend into it.
-func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, frame) {
-	fr := frame{cls: cls}
+func (w *walker) enter(n node, cls class) (bool, frame) {
+	fr := frame{cls: cls, node: noNode}
 	if cls == cAnon {
 		return false, fr
 	}
@@ -433,7 +477,7 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 	fr.inCond = p.inCond
 	switch p.cls {
 	case cPreprocCond:
-		if !fr.inCond && c.FieldId() == w.k.fCondition {
+		if !fr.inCond && w.fieldID(n) == w.k.fCondition {
 			fr.inCond = true
 		} else if len(w.dead) > 0 && cls != cComment && w.isDeadNode(n) {
 			return false, fr
@@ -456,7 +500,7 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 		return false, fr
 	case cPreprocArg:
 		if (p.cls == cPreprocDef || p.cls == cPreprocFuncDef) && !w.declOnly {
-			w.macroBody(startOf(n), int(n.EndByte()))
+			w.macroBody(w.start(n), w.end(n))
 		}
 		return false, fr
 	case cPreprocCall:
@@ -470,14 +514,14 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 		return true, fr
 	case cFieldExpr:
 		if !fr.inCond {
-			fr.node = *n
-			fr.fid = c.FieldId()
+			fr.node = n
+			fr.fid = w.fieldID(n)
 		}
 		return true, fr
 	case cDeclaration:
 		if len(w.scopes) > 1 && !w.declOnly && !w.eagerLocal(n) {
 			top := w.scopes[len(w.scopes)-1]
-			top.pending = append(top.pending, pendingDecl{node: *n})
+			top.pending = append(top.pending, pendingDecl{node: n})
 			return true, fr
 		}
 		w.declaration(n, cls, len(w.scopes)-1)
@@ -492,7 +536,7 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 		fr.scope = true
 		w.functionDef(n)
 		if w.rec == nil && !w.declOnly {
-			w.rec = &fnRecord{start: startOf(n), end: int(n.EndByte())}
+			w.rec = &fnRecord{start: w.start(n), end: w.end(n)}
 			fr.rec = true
 		}
 		return true, fr
@@ -506,7 +550,7 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 		w.structSpec(n)
 		return true, fr
 	case cEnumerator:
-		if nm := n.ChildByFieldId(w.k.fName); nm != nil {
+		if nm := w.child(n, w.k.fName); nm != noNode {
 			w.markUser(w.text(nm))
 		}
 		return true, fr
@@ -516,19 +560,19 @@ func (w *walker) enter(c *sitter.TreeCursor, n *sitter.Node, cls class) (bool, f
 		}
 		return true, fr
 	case cAssign, cUpdate, cPointerExpr, cCall:
-		fr.node = *n
+		fr.node = n
 		return true, fr
 	}
 	return true, fr
 }
 
-func (w *walker) isDeadNode(n *sitter.Node) bool {
-	s := startOf(n)
+func (w *walker) isDeadNode(n node) bool {
+	s := w.start(n)
 	if !w.isDead(s) {
 		return false
 	}
 	// Only skip when the whole node is dead; otherwise look inside.
-	e := int(n.EndByte())
+	e := w.end(n)
 	return e <= 0 || w.pp.IsDead(e-1)
 }
 
@@ -540,7 +584,7 @@ type scope struct {
 }
 
 type pendingDecl struct {
-	node   sitter.Node
+	node   node
 	params bool // a function's parameter list
 }
 
@@ -548,9 +592,9 @@ type pendingDecl struct {
 // may be an opaque struct held by value (ABI005/ABI011), or it declares a
 // struct. The type is read from the text (the declaration's first name
 // that is not a qualifier), which spares the tree a query per declaration.
-func (w *walker) eagerLocal(n *sitter.Node) bool {
+func (w *walker) eagerLocal(n node) bool {
 	src := w.src
-	i := startOf(n)
+	i := w.start(n)
 	for i < len(src) {
 		for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r') {
 			i++
@@ -587,9 +631,9 @@ func (w *walker) flush(i int) {
 		pd := sc.pending[0]
 		sc.pending = sc.pending[1:]
 		if pd.params {
-			w.addParams(&pd.node, i)
+			w.addParams(pd.node, i)
 		} else {
-			w.declaration(&pd.node, cDeclaration, i)
+			w.declaration(pd.node, cDeclaration, i)
 		}
 	}
 }
@@ -610,11 +654,11 @@ func (w *walker) leave(fr *frame) {
 }
 
 // identifier records a use of a CPython name.
-func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
+func (w *walker) identifier(n node, p *frame, inCond bool) {
 	if p.skip || w.declOnly {
 		return
 	}
-	s, e := identRange(w.src, n)
+	s, e := w.start(n), w.end(n)
 	b := w.src[s:e]
 	if len(b) < 2 {
 		return
@@ -636,9 +680,9 @@ func (w *walker) identifier(n *sitter.Node, p *frame, inCond bool) {
 		ctx = ctxCondition
 	}
 	u := use{info: ni, start: s, end: e, ctx: ctx, fn: w.fn}
-	if p.cls == cCall && ni.entry != nil && ni.entry.Alt != nil && ni.entry.Alt.Template != "" && startOf(&p.node) == s {
-		if args := p.node.ChildByFieldId(w.k.fArguments); args != nil {
-			u.argsStart, u.argsEnd = startOf(args), int(args.EndByte())
+	if p.cls == cCall && ni.entry != nil && ni.entry.Alt != nil && ni.entry.Alt.Template != "" && w.start(p.node) == s {
+		if args := w.child(p.node, w.k.fArguments); args != noNode {
+			u.argsStart, u.argsEnd = w.start(args), w.end(args)
 		}
 	}
 	w.f.uses = append(w.f.uses, u)
@@ -655,19 +699,16 @@ func isInterestingUnknown(b []byte) bool {
 }
 
 // define handles #define NAME ... : NAME is the user's.
-func (w *walker) define(n *sitter.Node, cls class) {
-	if nm := n.ChildByFieldId(w.k.fName); nm != nil {
-		w.markUserAt(w.text(nm), int(n.StartByte()))
+func (w *walker) define(n node, cls class) {
+	if nm := w.child(n, w.k.fName); nm != noNode {
+		w.markUserAt(w.text(nm), w.start(n))
 	}
 	w.defineParams = nil
 	if cls == cPreprocFuncDef {
-		if ps := n.ChildByFieldId(w.k.fParameters); ps != nil {
+		if ps := w.child(n, w.k.fParameters); ps != noNode {
 			w.defineParams = map[string]bool{}
-			cnt := ps.NamedChildCount()
-			for i := uint(0); i < cnt; i++ {
-				if ch := ps.NamedChild(i); ch != nil {
-					w.defineParams[w.text(ch)] = true
-				}
+			for ch := w.firstChild(ps); ch != noNode; ch = w.nextSibling(ps, ch) {
+				w.defineParams[w.text(ch)] = true
 			}
 		}
 	}
@@ -795,8 +836,8 @@ func isObjectMember(st, name string) bool {
 }
 
 // fieldAccess handles the field identifier of a field expression.
-func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
-	s, e := identRange(w.src, n)
+func (w *walker) fieldAccess(n node, fe *frame) {
+	s, e := w.start(n), w.end(n)
 	b := w.src[s:e]
 	fi := w.fieldName(b)
 	if !fi.interesting && !w.isOpaqueMember(s) {
@@ -806,12 +847,12 @@ func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
 		return
 	}
 	exprNode := fe.node
-	fu := fieldUse{name: string(b), start: s, end: e, exprStart: startOf(&exprNode), exprEnd: e}
-	arg := exprNode.ChildByFieldId(w.k.fArgument)
-	if arg == nil {
+	fu := fieldUse{name: string(b), start: s, end: e, exprStart: w.start(exprNode), exprEnd: e}
+	arg := w.child(exprNode, w.k.fArgument)
+	if arg == noNode {
 		return
 	}
-	fu.argStart, fu.argEnd = startOf(arg), int(arg.EndByte())
+	fu.argStart, fu.argEnd = w.start(arg), w.end(arg)
 	// The operator sits between the argument and the field.
 	for i := fu.argEnd; i < s; i++ {
 		if w.src[i] == '>' {
@@ -829,8 +870,8 @@ func (w *walker) fieldAccess(n *sitter.Node, fe *frame) {
 	}
 	// A designated initializer misparsed after a *_HEAD_INIT(...) macro
 	// without a comma (`PyVarObject_HEAD_INIT(NULL, 0) .tp_name = ...`).
-	if !fu.arrow && w.k.of(arg) == cCall {
-		if fn := arg.ChildByFieldId(w.k.fFunction); fn != nil {
+	if !fu.arrow && w.cls(arg) == cCall {
+		if fn := w.child(arg, w.k.fFunction); fn != noNode {
 			if name := w.text(fn); len(name) > 10 && name[len(name)-10:] == "_HEAD_INIT" {
 				return
 			}
@@ -892,32 +933,32 @@ func (w *walker) fieldRole(fu *fieldUse, fe *frame) {
 		if fe.fid != w.k.fLeft {
 			return
 		}
-		right := p.node.ChildByFieldId(w.k.fRight)
-		if right == nil {
+		right := w.child(p.node, w.k.fRight)
+		if right == noNode {
 			return
 		}
-		op := trimSpace(w.src[fu.exprEnd:right.StartByte()])
+		op := trimSpace(w.src[fu.exprEnd:w.start(right)])
 		if string(op) != "=" {
 			fu.role = roleUpdate
 			return
 		}
 		fu.role = roleWrite
-		fu.assignStart, fu.assignEnd = int(p.node.StartByte()), int(p.node.EndByte())
-		fu.rhsStart, fu.rhsEnd = int(right.StartByte()), int(right.EndByte())
+		fu.assignStart, fu.assignEnd = w.start(p.node), w.end(p.node)
+		fu.rhsStart, fu.rhsEnd = w.start(right), w.end(right)
 		if len(w.frames) >= 3 {
 			fu.inStmt = w.frames[len(w.frames)-3].cls == cExprStmt && w.isExprStatement(fu.assignEnd)
 		}
 	case cUpdate:
 		fu.role = roleUpdate
 	case cPointerExpr:
-		if int(p.node.StartByte()) < fu.exprStart && w.src[p.node.StartByte()] == '&' {
+		if w.start(p.node) < fu.exprStart && w.src[w.start(p.node)] == '&' {
 			fu.role = roleAddr
 		}
 	case cCall:
 		if fe.fid == w.k.fFunction {
 			fu.role = roleCall
-			if args := p.node.ChildByFieldId(w.k.fArguments); args != nil {
-				fu.callStart, fu.callEnd = int(args.StartByte()), int(args.EndByte())
+			if args := w.child(p.node, w.k.fArguments); args != noNode {
+				fu.callStart, fu.callEnd = w.start(args), w.end(args)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -127,11 +128,37 @@ func BenchmarkParse20k(b *testing.B) {
 	}
 	defer bp.Close()
 	b.SetBytes(int64(len(src)))
+	c := startCPU(b)
 	for b.Loop() {
 		if _, err := bp.Parse(src); err != nil {
 			b.Fatal(err)
 		}
 	}
+	c.report(b)
+}
+
+// cpuMeter reports the process's CPU time per iteration of a benchmark
+// loop ("cpu-ms"), steadier than wall time on a shared machine. Work the
+// loop leaves running in the background (trees freed by goroutines) is
+// counted: report waits a little for it.
+type cpuMeter struct{ start time.Duration }
+
+func startCPU(b *testing.B) cpuMeter {
+	c, err := measure.CPU(os.Getpid())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cpuMeter{c}
+}
+
+func (m cpuMeter) report(b *testing.B) {
+	b.StopTimer()
+	time.Sleep(50 * time.Millisecond)
+	c, err := measure.CPU(os.Getpid())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(ms(c-m.start)/float64(b.N), "cpu-ms")
 }
 
 // BenchmarkAnalyze20k is a full analysis (parse included) of the same file.
@@ -142,11 +169,13 @@ func BenchmarkAnalyze20k(b *testing.B) {
 	a := &analysis.Analyzer{DB: abi.Default(), Parse: pool}
 	in := analysis.Input{Path: "gen20k.c", Lang: grammars.C, Src: src}
 	b.SetBytes(int64(len(src)))
+	c := startCPU(b)
 	for b.Loop() {
 		if _, err := a.Analyze(context.Background(), in); err != nil {
 			b.Fatal(err)
 		}
 	}
+	c.report(b)
 }
 
 // BenchmarkAnalysisOverParse is figure 4: a full analysis against a bare
@@ -353,4 +382,79 @@ func BenchmarkEditMemory(b *testing.B) {
 	b.ReportMetric(rss1, "rss-MB")
 	b.ReportMetric(heap1, "heap-MB")
 	b.ReportMetric(float64(trees), "trees")
+}
+
+// BenchmarkFlatten20k is the cost of flattening the 20k-line file's tree
+// in one cgo call (grammars.Flatten), which the analysis walks instead of
+// the tree.
+func BenchmarkFlatten20k(b *testing.B) {
+	src := source20k()
+	pool := grammars.NewPool()
+	defer pool.Close()
+	tree, err := pool.Parse(grammars.C, src, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tree.Close()
+	root := tree.RootNode()
+	var buf []grammars.FlatNode
+	for b.Loop() {
+		buf = grammars.Flatten(root, buf)
+	}
+	b.ReportMetric(float64(len(buf)), "nodes")
+	b.ReportMetric(float64(root.DescendantCount()), "all-nodes")
+}
+
+// BenchmarkAnalysisCPU is figure 4 by CPU time: per run, the process's CPU
+// time of a bare parse (tree freed) and of a full analysis, each measured
+// after a pause and until work the analysis left running in the
+// background (freeing its tree) is done; medians and the ratio of the
+// medians, with the best wall times.
+func BenchmarkAnalysisCPU(b *testing.B) {
+	src := source20k()
+	bp, err := measure.NewBareParser()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bp.Close()
+	pool := grammars.NewPool()
+	defer pool.Close()
+	a := &analysis.Analyzer{DB: abi.Default(), Parse: pool}
+	in := analysis.Input{Path: "gen20k.c", Lang: grammars.C, Src: src}
+	cpu := func() time.Duration {
+		c, err := measure.CPU(os.Getpid())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	var parse, full, parseCPU, fullCPU []time.Duration
+	for b.Loop() {
+		time.Sleep(20 * time.Millisecond)
+		c0 := cpu()
+		d, err := bp.Parse(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parseCPU = append(parseCPU, cpu()-c0)
+		parse = append(parse, d)
+		time.Sleep(20 * time.Millisecond)
+		c0 = cpu()
+		start := time.Now()
+		if _, err := a.Analyze(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+		full = append(full, time.Since(start))
+		time.Sleep(30 * time.Millisecond)
+		fullCPU = append(fullCPU, cpu()-c0)
+	}
+	med := func(d []time.Duration) time.Duration {
+		s := slices.Clone(d)
+		slices.Sort(s)
+		return s[len(s)/2]
+	}
+	b.ReportMetric(ms(med(parseCPU)), "parse-cpu-ms")
+	b.ReportMetric(ms(med(fullCPU)), "analyze-cpu-ms")
+	b.ReportMetric(float64(med(fullCPU))/float64(med(parseCPU)), "cpu-ratio")
+	b.ReportMetric(float64(measure.Min(full))/float64(measure.Min(parse)), "wall-ratio")
 }

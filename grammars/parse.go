@@ -7,9 +7,8 @@ import (
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
-// chunk is how many bytes the parser is handed per read callback. The stock
-// Parser.Parse hands over the whole remainder of the document on every read,
-// which tree-sitter copies into C memory; bounded chunks keep each copy small.
+// chunk is how many bytes the parser is handed per read callback when the
+// text cannot be parsed as one string (parseWith).
 const chunk = 16 << 10
 
 // Pool hands out parsers per language. A parser is used by one goroutine at a
@@ -79,8 +78,23 @@ func (p *Pool) Parse(l Lang, src []byte, old *sitter.Tree) (*sitter.Tree, error)
 	if err != nil {
 		return nil, err
 	}
+	tree := parseString(ps, src, old)
+	if tree == nil {
+		// A failed parse leaves state behind that the next parse would resume.
+		ps.Reset()
+		p.put(l, ps)
+		return nil, fmt.Errorf("grammars: parse of %d bytes failed", len(src))
+	}
+	p.put(l, ps)
+	return tree, nil
+}
+
+// parseWith parses src through go-tree-sitter's read callback, in bounded
+// chunks (the stock Parser.Parse hands over the whole remainder of the
+// text on every read, which go-tree-sitter copies into C memory).
+func parseWith(ps *sitter.Parser, src []byte, old *sitter.Tree) *sitter.Tree {
 	n := len(src)
-	tree := ps.ParseWith(func(i int, _ sitter.Point) []byte {
+	return ps.ParseWith(func(i int, _ sitter.Point) []byte {
 		if i >= n {
 			return nil
 		}
@@ -90,12 +104,4 @@ func (p *Pool) Parse(l Lang, src []byte, old *sitter.Tree) (*sitter.Tree, error)
 		}
 		return src[i:end]
 	}, old)
-	if tree == nil {
-		// A failed parse leaves state behind that the next parse would resume.
-		ps.Reset()
-		p.put(l, ps)
-		return nil, fmt.Errorf("grammars: parse of %d bytes failed", n)
-	}
-	p.put(l, ps)
-	return tree, nil
 }

@@ -2,6 +2,7 @@ package grammars
 
 import (
 	"testing"
+	"unsafe"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
@@ -74,5 +75,48 @@ func TestParseLargeChunked(t *testing.T) {
 			t.Errorf("%v: %d top-level nodes", l, tree.RootNode().NamedChildCount())
 		}
 		tree.Close()
+	}
+}
+
+// TestParseStringLayout pins what parseString assumes of go-tree-sitter:
+// Parser and Tree are one C pointer each, and the trees it makes are
+// go-tree-sitter's (the same as a parse through the read callback, usable
+// and closable, incremental parsing included).
+func TestParseStringLayout(t *testing.T) {
+	var p uintptr
+	if unsafe.Sizeof(sitter.Parser{}) != unsafe.Sizeof(p) || unsafe.Sizeof(sitter.Tree{}) != unsafe.Sizeof(p) {
+		t.Fatalf("sitter.Parser is %d bytes, sitter.Tree %d: not one pointer", unsafe.Sizeof(sitter.Parser{}), unsafe.Sizeof(sitter.Tree{}))
+	}
+	ps := sitter.NewParser()
+	defer ps.Close()
+	for name, in := range flatInputs(t) {
+		if err := ps.SetLanguage(in.lang.Language()); err != nil {
+			t.Fatal(err)
+		}
+		got := parseString(ps, in.src, nil)
+		want := parseWith(ps, in.src, nil)
+		if got == nil || want == nil {
+			t.Fatalf("%s: parse failed", name)
+		}
+		if a, b := got.RootNode().ToSexp(), want.RootNode().ToSexp(); a != b || got.RootNode().EndByte() != want.RootNode().EndByte() {
+			t.Errorf("%s: parseString and the read callback disagree", name)
+		}
+		if len(in.src) > 10 {
+			// Delete the first byte and reparse incrementally.
+			end := sitter.Point{Column: 1}
+			if in.src[0] == '\n' {
+				end = sitter.Point{Row: 1}
+			}
+			got.Edit(&sitter.InputEdit{StartByte: 0, OldEndByte: 1, NewEndByte: 0, OldEndPosition: end})
+			inc := parseString(ps, in.src[1:], got)
+			fresh := parseWith(ps, in.src[1:], nil)
+			if inc.RootNode().ToSexp() != fresh.RootNode().ToSexp() {
+				t.Errorf("%s: incremental parseString differs from a fresh parse", name)
+			}
+			inc.Close()
+			fresh.Close()
+		}
+		got.Close()
+		want.Close()
 	}
 }
