@@ -92,6 +92,21 @@ func (a *Analyzer) AnalyzeKeep(ctx context.Context, in Input) (*Result, *State, 
 	return res, p.state(res), nil
 }
 
+// ParseAndAnalyzeKeep is ParseAndAnalyze that also returns the State a
+// later Reanalyze starts from. The caller owns the returned tree.
+func (a *Analyzer) ParseAndAnalyzeKeep(ctx context.Context, in Input, old *sitter.Tree) (*Result, *State, *sitter.Tree, error) {
+	job := &parseJob{old: old}
+	p, err := a.runJob(ctx, &in, false, job)
+	if err != nil {
+		if job.tree != nil {
+			job.tree.Close()
+		}
+		return nil, nil, nil, err
+	}
+	res := p.result()
+	return res, p.state(res), job.tree, nil
+}
+
 // state turns a finished pass into a State.
 func (p *pass) state(res *Result) *State {
 	st := &State{p: p, src: p.src, raw005: p.raw005, res: res}

@@ -320,10 +320,49 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if sn.tree == nil {
-		if sn.base != nil && sn.baseFresh {
-			sn.tree, sn.base = sn.base, nil
-		} else {
+	sn.in = analysis.Input{
+		Path:     sn.inputPath(),
+		Lang:     sn.lang,
+		Src:      sn.text,
+		Includes: &includer{s: sn.s, root: sn.conf.root(), dirs: sn.conf.include, max: sn.conf.maxFile},
+		Config:   sn.conf.cfg,
+	}
+	if f := sn.conf.folder; f != nil {
+		sn.in.Project = f.facts
+	}
+	if sn.tree == nil && sn.base != nil && sn.baseFresh {
+		sn.tree, sn.base = sn.base, nil
+	}
+	ie, incremental := sn.s.eng.(incrementalEngine)
+	var prev *analysis.State
+	if incremental {
+		var prevDiags []protocol.Diagnostic
+		var kept bool
+		prev, prevDiags, kept = sn.doc.takeState(sn.ws)
+		if prev != nil {
+			sn.prevRes, sn.prevDiags = prev.Result(), prevDiags
+		} else if kept {
+			sn.s.fullReanalyses.Add(1)
+			sn.s.log.Debug("full re-analysis", "uri", sn.uri, "why", "the workspace changed")
+		}
+	}
+	var res *analysis.Result
+	var st *analysis.State
+	var err error
+	if sn.tree == nil && incremental && prev == nil {
+		// A whole analysis: parse beside the phases that need only the text.
+		var t *sitter.Tree
+		res, st, t, err = ie.ParseAndAnalyzeKeep(ctx, sn.in, sn.base)
+		if err != nil {
+			return nil, fmt.Errorf("analyze %s: %w", sn.uri, err)
+		}
+		sn.tree = sn.s.trees.track(t)
+		sn.s.trees.close(sn.base)
+		sn.base = nil
+		sn.doc.adopt(sn.textGen, sn.tree)
+		sn.in.Tree = sn.tree
+	} else {
+		if sn.tree == nil {
 			t, err := sn.s.an.Parse.Parse(sn.lang, sn.text, sn.base)
 			if err != nil {
 				return nil, fmt.Errorf("parse %s: %w", sn.uri, err)
@@ -333,47 +372,27 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 			sn.base = nil
 			sn.doc.adopt(sn.textGen, sn.tree)
 		}
-	}
-	sn.in = analysis.Input{
-		Path:     sn.inputPath(),
-		Lang:     sn.lang,
-		Src:      sn.text,
-		Tree:     sn.tree,
-		Includes: &includer{s: sn.s, root: sn.conf.root(), dirs: sn.conf.include, max: sn.conf.maxFile},
-		Config:   sn.conf.cfg,
-	}
-	if f := sn.conf.folder; f != nil {
-		sn.in.Project = f.facts
-	}
-	var res *analysis.Result
-	var err error
-	if ie, ok := sn.s.eng.(incrementalEngine); ok {
-		var st *analysis.State
-		prev, prevDiags, kept := sn.doc.takeState(sn.ws)
-		if prev != nil {
-			sn.prevRes, sn.prevDiags = prev.Result(), prevDiags
-			var incremental bool
-			res, st, incremental, err = ie.Reanalyze(ctx, prev, sn.in)
+		sn.in.Tree = sn.tree
+		switch {
+		case prev != nil:
+			var incr bool
+			res, st, incr, err = ie.Reanalyze(ctx, prev, sn.in)
 			switch {
 			case err != nil:
-			case incremental:
+			case incr:
 				sn.s.incremental.Add(1)
 			default:
 				sn.s.fullReanalyses.Add(1)
 				sn.s.log.Debug("full re-analysis", "uri", sn.uri, "why", st.Fallback)
 			}
-		} else {
-			if kept {
-				sn.s.fullReanalyses.Add(1)
-				sn.s.log.Debug("full re-analysis", "uri", sn.uri, "why", "the workspace changed")
-			}
+		case incremental:
 			res, st, err = ie.AnalyzeKeep(ctx, sn.in)
+		default:
+			res, err = sn.s.eng.Analyze(ctx, sn.in)
 		}
-		if err == nil {
-			sn.doc.keepState(st, sn.ws, sn.s.wsGen.Load())
-		}
-	} else {
-		res, err = sn.s.eng.Analyze(ctx, sn.in)
+	}
+	if err == nil && st != nil {
+		sn.doc.keepState(st, sn.ws, sn.s.wsGen.Load())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("analyze %s: %w", sn.uri, err)

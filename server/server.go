@@ -27,6 +27,8 @@ import (
 	"github.com/abi3ls/abi3ls/abi"
 	"github.com/abi3ls/abi3ls/analysis"
 	"github.com/abi3ls/abi3ls/grammars"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
 )
 
 // Options configure a server.
@@ -157,6 +159,7 @@ type engine interface {
 // edited document from the state of its previous analysis.
 type incrementalEngine interface {
 	AnalyzeKeep(ctx context.Context, in analysis.Input) (*analysis.Result, *analysis.State, error)
+	ParseAndAnalyzeKeep(ctx context.Context, in analysis.Input, old *sitter.Tree) (*analysis.Result, *analysis.State, *sitter.Tree, error)
 	Reanalyze(ctx context.Context, prev *analysis.State, in analysis.Input) (*analysis.Result, *analysis.State, bool, error)
 }
 
