@@ -4,16 +4,32 @@ package main
 
 /*
 #include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
 
-// Both are no-ops where the C library is not glibc.
-static int abi3ls_limit_arenas(int n) {
 #if defined(__GLIBC__) && defined(M_ARENA_MAX)
-	return mallopt(M_ARENA_MAX, n);
-#else
-	(void)n;
-	return 0;
-#endif
+// abi3ls_serve_arenas caps glibc at one malloc arena in `abi3ls serve`.
+// tree-sitter allocates (through libc, see grammars/alloc.go) on whichever
+// OS thread a cgo call runs, and glibc gives threads arenas of their own,
+// up to eight per core, each keeping freed memory of its own: over a long
+// session RSS creeps up as parses land on new threads. Over 10,000 edits
+// (bench/run -only edits, four runs each) RSS grew +6% to +9% with glibc's
+// default, +0.5% to +8% with two arenas and -2% to +5% with one, with no
+// change in keystroke latency; the server runs at most a few analyses at a
+// time. The check command, which parses on every core, keeps the default.
+//
+// It runs as a constructor, when the program is loaded: glibc fixes its
+// arena limit when it makes the second arena, on a thread's first malloc
+// or free, and the Go runtime has started threads long before main runs,
+// so a mallopt from Go comes too late. glibc passes constructors main's
+// arguments. A MALLOC_ARENA_MAX in the environment wins.
+__attribute__((constructor)) static void abi3ls_serve_arenas(int argc, char **argv, char **envp) {
+	(void)envp;
+	if (argc > 1 && strcmp(argv[1], "serve") == 0 && getenv("MALLOC_ARENA_MAX") == NULL) {
+		mallopt(M_ARENA_MAX, 1);
+	}
 }
+#endif
 
 static int abi3ls_trim(void) {
 #if defined(__GLIBC__)
@@ -24,15 +40,6 @@ static int abi3ls_trim(void) {
 }
 */
 import "C"
-
-// limitMallocArenas caps the number of glibc malloc arenas. tree-sitter
-// allocates (through libc, see grammars/alloc.go) on whichever OS thread a
-// cgo call runs, and glibc gives threads arenas of their own, up to eight
-// per core: each keeps freed memory of its own, so a long session's RSS
-// creeps up as parses land on new threads. The server parses a few
-// documents at a time and needs few arenas. It must run before tree-sitter
-// first allocates.
-func limitMallocArenas(n int) { C.abi3ls_limit_arenas(C.int(n)) }
 
 // trimMalloc hands the free memory of the C heap back to the system
 // (glibc's malloc_trim releases whole free pages inside the heap too, not

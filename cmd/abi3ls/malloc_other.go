@@ -2,6 +2,4 @@
 
 package main
 
-func limitMallocArenas(int) {}
-
 func trimMalloc() {}

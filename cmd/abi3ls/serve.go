@@ -14,13 +14,6 @@ import (
 	"github.com/abi3ls/abi3ls/server"
 )
 
-// mallocArenas is the number of glibc malloc arenas the server uses: one.
-// Over 10,000 edits RSS grew +6% to +9% with glibc's default, +0.5% to +8%
-// with two arenas and -2% to +5% with one (bench/run -only edits, four runs
-// each), with no change in keystroke latency; the analyses that run at the
-// same time (at most two on two cores) contend a little for it.
-const mallocArenas = 1
-
 // runServe runs the language server on stdin/stdout. Its exit status is
 // 0 after shutdown and exit, 1 when the client went away without them.
 func runServe(e env) int {
@@ -68,8 +61,6 @@ func runServe(e env) int {
 	if d <= 0 {
 		d = -1 // none
 	}
-	// Before tree-sitter first allocates (see malloc_glibc.go).
-	limitMallocArenas(mallocArenas)
 	pool := grammars.NewPool()
 	defer pool.Close()
 	srv := server.New(e.stdin, out, server.Options{
