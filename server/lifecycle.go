@@ -317,7 +317,7 @@ func (s *Server) snapshotOf(d *document) *snapshot {
 		gen:     d.gen,
 		textGen: d.textGen,
 		text:    d.text,
-		lines:   d.lines,
+		lines:   d.index(),
 		lang:    d.lang,
 		enc:     enc,
 		conf:    conf,
