@@ -23,8 +23,9 @@ func waitLiveTrees(t *testing.T, s *Server, want int64, what string) {
 	}
 }
 
-// holding counts the open documents that keep a tree or a snapshot.
-func holding(s *Server) (trees, snapshots int) {
+// holding counts the open documents that keep a tree, a snapshot or a
+// line index.
+func holding(s *Server) (trees, snapshots, lines int) {
 	s.docsMu.Lock()
 	defer s.docsMu.Unlock()
 	for _, d := range s.docs {
@@ -35,9 +36,12 @@ func holding(s *Server) (trees, snapshots int) {
 		if d.cur != nil {
 			snapshots++
 		}
+		if d.lines != nil {
+			lines++
+		}
 		d.mu.Unlock()
 	}
-	return trees, snapshots
+	return trees, snapshots, lines
 }
 
 // activeScenario opens more documents than a small set of active ones
@@ -73,8 +77,8 @@ func activeScenario(t *testing.T, active int) []string {
 		}
 		// Each active document holds its tree and its snapshot's.
 		waitLiveTrees(t, c.srv, int64(2*active), what)
-		if trees, snaps := holding(c.srv); trees > active || snaps > active {
-			t.Errorf("%s: %d documents keep a tree and %d a snapshot; at most %d are active", what, trees, snaps, active)
+		if trees, snaps, lines := holding(c.srv); trees > active || snaps > active || lines > active {
+			t.Errorf("%s: %d documents keep a tree, %d a snapshot, %d a line index; at most %d are active", what, trees, snaps, lines, active)
 		}
 	}
 	uri := func(i int) string { return fmt.Sprintf("file:///work/ext/mod%d.c", i) }

@@ -364,12 +364,12 @@ func (s *Server) readText(uri, path string, max int64) *fileText {
 	if d := s.lookup(uri); d != nil {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		return &fileText{text: d.text, lines: d.lines}
+		return &fileText{text: d.text, lines: d.index()}
 	}
 	if d := s.lookupPath(path); d != nil {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		return &fileText{text: d.text, lines: d.lines}
+		return &fileText{text: d.text, lines: d.index()}
 	}
 	b, ok := readCapped(path, max)
 	if !ok {

@@ -53,7 +53,7 @@ type document struct {
 	mu        sync.Mutex
 	version   int32
 	text      []byte
-	lines     lineIndex // of text
+	lines     lineIndex // of text; nil when given up (evict), see index
 	tree      *sitter.Tree
 	treeFresh bool   // tree is exactly a parse of text (not merely edited)
 	textGen   uint64 // bumped on every text change
@@ -138,6 +138,9 @@ func uriPath(u string) string {
 // before each change). Ranges are clamped to the text and reversed ranges
 // swapped, as vscode-languageserver-textdocument does.
 func (d *document) applyChanges(changes []change, enc encoding) {
+	if d.lines == nil {
+		d.lines = newLineIndex(d.text)
+	}
 	for _, c := range changes {
 		if c.Range == nil {
 			d.text = []byte(c.Text)
@@ -185,18 +188,33 @@ func (d *document) invalidate(textChanged bool) {
 }
 
 // evict gives up what only an active document keeps: its tree and its
-// current snapshot with the analysis. The text, version, line index and
-// what was published stay; the next snapshot parses again. Caller holds mu
+// current snapshot with the analysis, and its line index. The text,
+// version and what was published stay; the next snapshot parses again. Caller holds mu
 // (and Server.activeMu).
 func (d *document) evict() {
 	d.resident = false
 	d.state, d.stateDiags = nil, nil
+	d.lines = nil
 	d.trees.close(d.tree)
 	d.tree, d.treeFresh = nil, false
 	if d.cur != nil {
 		d.cur.release()
 		d.cur = nil
 	}
+}
+
+// index returns the line index of the text. A document that gave it up
+// (evict) builds it again (about 20 µs for 2,000 lines) and keeps it only
+// when active. Caller holds mu.
+func (d *document) index() lineIndex {
+	if d.lines != nil {
+		return d.lines
+	}
+	li := newLineIndex(d.text)
+	if d.resident {
+		d.lines = li
+	}
+	return li
 }
 
 // free releases everything the document holds. Caller holds mu.

@@ -2,7 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
 )
@@ -134,6 +136,8 @@ func (ed *encodedDiag) appendTo(b []byte, d *protocol.Diagnostic) []byte {
 // encodeDiagnostic encodes d. Data is the last field of
 // protocol.Diagnostic and Version the first of diagData, so the object
 // without data, then data written by hand, gives json.Marshal's bytes.
+// The diagnostics toDiagnostic makes are written without reflection
+// (appendDiagnostic); anything else goes through json.Marshal.
 func encodeDiagnostic(d *protocol.Diagnostic) (*encodedDiag, error) {
 	ed := &encodedDiag{diag: *d}
 	var data *diagData
@@ -149,19 +153,189 @@ func encodeDiagnostic(d *protocol.Diagnostic) (*encodedDiag, error) {
 		ed.full = full
 		return ed, nil
 	}
-	bare := *d
-	bare.Data = nil
-	head, err := json.Marshal(&bare)
-	if err != nil {
-		return nil, err
-	}
-	ed.head = head[:len(head)-1] // without '}'
-	if data != nil {
-		if ed.fixes, err = json.Marshal(data.Fixes); err != nil {
+	if head, ok := appendDiagnostic(nil, d); ok {
+		ed.head = head
+	} else {
+		bare := *d
+		bare.Data = nil
+		head, err := json.Marshal(&bare)
+		if err != nil {
 			return nil, err
 		}
+		ed.head = head[:len(head)-1] // without '}'
+	}
+	if data != nil {
+		ed.fixes = appendFixes(nil, data.Fixes)
 	}
 	return ed, nil
+}
+
+// appendDiagnostic appends the JSON object of d without its data and
+// without the closing brace, as json.Marshal writes it; ok is false for a
+// diagnostic it cannot write exactly (a code that is not a string, a
+// number json.Marshal would write with an exponent).
+func appendDiagnostic(b []byte, d *protocol.Diagnostic) (_ []byte, ok bool) {
+	b = append(b, `{"range":`...)
+	b = appendRange(b, d.Range)
+	if d.Severity != 0 {
+		if b, ok = appendNumber(append(b, `,"severity":`...), float64(d.Severity)); !ok {
+			return nil, false
+		}
+	}
+	switch c := d.Code.(type) {
+	case nil:
+	case string:
+		b = appendString(append(b, `,"code":`...), c)
+	default:
+		return nil, false
+	}
+	if d.CodeDescription != nil {
+		b = appendString(append(b, `,"codeDescription":{"href":`...), string(d.CodeDescription.Href))
+		b = append(b, '}')
+	}
+	if d.Source != "" {
+		b = appendString(append(b, `,"source":`...), d.Source)
+	}
+	b = appendString(append(b, `,"message":`...), d.Message)
+	if len(d.Tags) > 0 {
+		b = append(b, `,"tags":[`...)
+		for i, t := range d.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, ok = appendNumber(b, float64(t)); !ok {
+				return nil, false
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(d.RelatedInformation) > 0 {
+		b = append(b, `,"relatedInformation":[`...)
+		for i, r := range d.RelatedInformation {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(append(b, `{"location":{"uri":`...), string(r.Location.URI))
+			b = appendRange(append(b, `,"range":`...), r.Location.Range)
+			b = appendString(append(b, `},"message":`...), r.Message)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return b, true
+}
+
+// appendFixes appends the JSON array of fixes (null when nil).
+func appendFixes(b []byte, fixes []fixData) []byte {
+	if fixes == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, f := range fixes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(append(b, `{"title":`...), f.Title)
+		b = appendString(append(b, `,"kind":`...), f.Kind)
+		if f.Safe {
+			b = append(b, `,"safe":true`...)
+		}
+		b = append(b, `,"edits":`...)
+		if f.Edits == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for j, e := range f.Edits {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendRange(append(b, `{"range":`...), e.Range)
+				b = appendString(append(b, `,"newText":`...), e.NewText)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+func appendRange(b []byte, r protocol.Range) []byte {
+	b = append(b, `{"start":`...)
+	b = appendPosition(b, r.Start)
+	b = append(b, `,"end":`...)
+	b = appendPosition(b, r.End)
+	return append(b, '}')
+}
+
+func appendPosition(b []byte, p protocol.Position) []byte {
+	b = append(b, `{"line":`...)
+	b = strconv.AppendUint(b, uint64(p.Line), 10)
+	b = append(b, `,"character":`...)
+	b = strconv.AppendUint(b, uint64(p.Character), 10)
+	return append(b, '}')
+}
+
+// appendNumber writes f as json.Marshal does when it needs no exponent.
+func appendNumber(b []byte, f float64) ([]byte, bool) {
+	if a := math.Abs(f); math.IsNaN(f) || math.IsInf(f, 0) || a != 0 && (a < 1e-6 || a >= 1e21) {
+		return nil, false
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64), true
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes s as a JSON string exactly as json.Marshal does:
+// HTML characters, U+2028 and U+2029 escaped, invalid UTF-8 replaced.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // sameDiagnostic reports whether a and b encode the same, but for the

@@ -301,3 +301,36 @@ func TestPublishFrame(t *testing.T) {
 		t.Errorf("10 bytes reserved: no error")
 	}
 }
+
+// FuzzDiagnosticJSON: the hand-written encoding of a diagnostic is
+// json.Marshal's, whatever the strings and numbers.
+func FuzzDiagnosticJSON(f *testing.F) {
+	f.Add("msg", "ABI001", "file:///a.c", "title", "new\ntext", uint32(3), uint32(7), 2.0, 1.0, true)
+	f.Add("<&>\u2028\u2029\x00\x7f\"\\é😀\xff\xfe", "", "", "", "", uint32(0), uint32(1<<31), 0.5, 1e-7, false)
+	f.Add("\b\f\r\t\x1f", "c", "u", "\xed\xa0\x80", "", uint32(1), uint32(2), 1e21, 3.0, true)
+	f.Fuzz(func(t *testing.T, msg, code, uri, title, text string, line, char uint32, sev, tag float64, safe bool) {
+		r := protocol.Range{Start: protocol.Position{Line: line, Character: char}, End: protocol.Position{Line: char, Character: line}}
+		d := protocol.Diagnostic{
+			Range: r, Severity: protocol.DiagnosticSeverity(sev), Code: code, Source: title, Message: msg,
+			CodeDescription:    &protocol.CodeDescription{Href: protocol.URI(uri)},
+			Tags:               []protocol.DiagnosticTag{protocol.DiagnosticTag(tag)},
+			RelatedInformation: []protocol.DiagnosticRelatedInformation{{Location: protocol.Location{URI: protocol.DocumentURI(uri), Range: r}, Message: text}},
+			Data: diagData{Version: int32(line), Fixes: []fixData{
+				{Title: title, Kind: code, Safe: safe, Edits: []protocol.TextEdit{{Range: r, NewText: text}}},
+				{Title: msg, Edits: nil},
+			}},
+		}
+		want, err := json.Marshal(&d)
+		if err != nil {
+			t.Skip() // NaN, Inf: not a diagnostic toDiagnostic makes
+		}
+		ed, err := encodeDiagnostic(&d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ed.appendTo(nil, &d)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("encoding differs from json.Marshal\n got %s\nwant %s", got, want)
+		}
+	})
+}

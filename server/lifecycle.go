@@ -324,7 +324,7 @@ func (s *Server) snapshotOf(d *document) *snapshot {
 		textGen: d.textGen,
 		ws:      s.wsGen.Load(),
 		text:    d.text,
-		lines:   d.lines,
+		lines:   d.index(),
 		lang:    d.lang,
 		enc:     enc,
 		conf:    conf,
