@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/abi3ls/abi3ls/abi"
@@ -28,6 +29,7 @@ func runServe(e env) int {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	debounce := fs.Duration("debounce", 50*time.Millisecond, "how long to wait after an edit before analysing (0: none)")
 	maxDoc := fs.Int("max-document-size", 10<<20, "largest document analyzed, in bytes")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the session to this file (for performance work)")
 	if err := fs.Parse(e.args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -60,6 +62,19 @@ func runServe(e env) int {
 	d := *debounce
 	if d <= 0 {
 		d = -1 // none
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "abi3ls serve: -cpuprofile: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(e.stderr, "abi3ls serve: -cpuprofile: %v\n", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	pool := grammars.NewPool()
 	defer pool.Close()

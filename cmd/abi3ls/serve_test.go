@@ -278,6 +278,27 @@ func TestServeBinary(t *testing.T) {
 	t.Run("features", func(t *testing.T) { testServeFeatures(t, bin) })
 	t.Run("exit codes", func(t *testing.T) { testServeExitCodes(t, bin) })
 	t.Run("abuse", func(t *testing.T) { testServeAbuse(t, bin) })
+	t.Run("cpuprofile", func(t *testing.T) { testServeCPUProfile(t, bin) })
+}
+
+// testServeCPUProfile: --cpuprofile leaves a profile of the session that
+// the pprof tool reads.
+func testServeCPUProfile(t *testing.T, bin string) {
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	c := startBinary(t, bin, "--cpuprofile", prof)
+	c.initialize()
+	uri := "file:///tmp/ext/mod.c"
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "c", "version": 1, "text": serveSrc}})
+	c.diagnostics(uri, 1)
+	c.call("shutdown", nil)
+	c.notify("exit", nil)
+	if code := c.exitCode(); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+	out, err := exec.Command("go", "tool", "pprof", "-raw", prof).CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("PeriodType: cpu")) {
+		t.Fatalf("go tool pprof -raw %s: %v\n%.500s", prof, err, out)
+	}
 }
 
 func testServeFeatures(t *testing.T, bin string) {
