@@ -169,7 +169,38 @@ func keystroke(ctx context.Context, c *config) error {
 		Note: fmt.Sprintf("p50 %.1f ms, max %.1f ms; server CPU %.1f ms per edit; no debounce",
 			ms(p50), ms(measure.Percentile(lat, 100)), ms(s1-s0)/float64(len(lat)))})
 	c.report.add(row{ID: "1", What: "keystroke p50", Value: ms(p50), Unit: "ms"})
-	return p.stop(ctx)
+	if err := p.stop(ctx); err != nil {
+		return err
+	}
+	return keystrokeAnalysis(ctx, c, src, points, len(lat))
+}
+
+// keystrokeAnalysis is what figure 1 asks for in the issue's words, "from
+// receiving didChange to the diagnostics being ready (incremental reparse +
+// analysis)", measured in process on the same file and edits: the tree
+// edited and reparsed incrementally, then analysis.Reanalyze; no
+// conversion to LSP, no JSON, no pipe.
+func keystrokeAnalysis(ctx context.Context, c *config, src []byte, points []int, edits int) error {
+	pool := grammars.NewPool()
+	defer pool.Close()
+	a := &analysis.Analyzer{DB: abi.Default(), Parse: pool}
+	var lat []time.Duration
+	incr := 0
+	err := measure.Reanalyses(ctx, a, pool, filepath.Join(c.work, "editor.c"), src, points, edits, func(i int, d time.Duration, inc bool) {
+		lat = append(lat, d)
+		if inc {
+			incr++
+		}
+	})
+	if err != nil {
+		return err
+	}
+	p50, p99 := measure.Percentile(lat, 50), measure.Percentile(lat, 99)
+	c.report.add(row{ID: "1", What: "keystroke p99, same edits, incremental reparse + analysis (in process)",
+		Value: ms(p99), Unit: "ms", Target: "< 10 ms", Met: below(ms(p99), 10),
+		Note: fmt.Sprintf("p50 %.2f ms, max %.1f ms; %d of %d edits re-analyzed incrementally, the others in full",
+			ms(p50), ms(measure.Percentile(lat, 100)), incr, len(lat))})
+	return nil
 }
 
 // analysisCost is figure 4: a full analysis (parse included) of the editor

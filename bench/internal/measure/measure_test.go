@@ -1,9 +1,15 @@
 package measure
 
 import (
+	"context"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/abi3ls/abi3ls/abi"
+	"github.com/abi3ls/abi3ls/analysis"
+	"github.com/abi3ls/abi3ls/bench/corpus"
+	"github.com/abi3ls/abi3ls/grammars"
 )
 
 func TestPercentile(t *testing.T) {
@@ -87,5 +93,34 @@ func TestCPUOfSelf(t *testing.T) {
 	}
 	if _, err := CPU(-1); err == nil {
 		t.Fatal("CPU of a process that cannot exist succeeded")
+	}
+}
+
+// TestReanalyses: the keystroke edits of a generated file are timed and
+// re-analyzed incrementally (the figure would be hollow otherwise).
+func TestReanalyses(t *testing.T) {
+	src := corpus.Generate(corpus.Options{Lines: 400, Seed: 2, Limited: "0x03080000"})
+	pool := grammars.NewPool()
+	defer pool.Close()
+	a := &analysis.Analyzer{DB: abi.Default(), Parse: pool}
+	points := corpus.EditPoints(src, 20, 1)
+	n, incr := 0, 0
+	err := Reanalyses(context.Background(), a, pool, "/t/gen.c", src, points, 40, func(i int, d time.Duration, inc bool) {
+		if d <= 0 {
+			t.Errorf("edit %d: duration %v", i, d)
+		}
+		n++
+		if inc {
+			incr++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 40 || incr < 30 {
+		t.Errorf("%d edits timed, %d incremental; want 40 and most of them", n, incr)
+	}
+	if err := Reanalyses(context.Background(), a, pool, "/t/gen.c", src, nil, 1, func(int, time.Duration, bool) {}); err == nil {
+		t.Error("no edit points: no error")
 	}
 }
