@@ -155,11 +155,17 @@ func (s *Server) publishLocked(d *document, sn *snapshot, diags []protocol.Diagn
 	}
 	const method = "textDocument/publishDiagnostics"
 	reserve := notificationReserve(method)
-	buf, err := d.enc.encodeParams(reserve, d.uri, sn.version, diags, keep)
+	buf, err := d.enc.encodeParamsInto(s.pubBuf(), reserve, d.uri, sn.version, diags, keep)
 	if err != nil {
 		s.log.Error("encode diagnostics", "uri", d.uri, "err", err)
 		return false
 	}
+	recycled := false
+	defer func() {
+		if !recycled {
+			s.recyclePubBuf(buf)
+		}
+	}()
 	sum := maphash.Bytes(s.seed, buf[reserve:])
 	if ok, resident := current(); !ok {
 		return false
@@ -171,7 +177,8 @@ func (s *Server) publishLocked(d *document, sn *snapshot, diags []protocol.Diagn
 	}
 	frame, err := frameNotification(buf, reserve, method)
 	if err == nil {
-		err = s.fw.writeFrame(frame)
+		recycled = true // by the writer, once written
+		err = s.fw.writeFrameThen(frame, func() { s.recyclePubBuf(buf) })
 	}
 	if err != nil {
 		s.log.Error("notification failed", "method", method, "err", err)
@@ -179,6 +186,28 @@ func (s *Server) publishLocked(d *document, sn *snapshot, diags []protocol.Diagn
 	}
 	d.pubLen, d.pubSum = len(buf)-reserve, sum
 	return true
+}
+
+// pubBuf returns a buffer of an earlier publish to encode into, or nil.
+func (s *Server) pubBuf() []byte {
+	select {
+	case b := <-s.pubBufs:
+		return b
+	default:
+		return nil
+	}
+}
+
+// recyclePubBuf keeps b for a later publish (a few are kept; the rest are
+// left to the garbage collector).
+func (s *Server) recyclePubBuf(b []byte) {
+	if b == nil {
+		return
+	}
+	select {
+	case s.pubBufs <- b[:0]:
+	default:
+	}
 }
 
 // toDiagnostics converts findings to LSP diagnostics.

@@ -278,18 +278,26 @@ func TestPublishFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	need := notificationReserve(method)
-	for _, reserve := range []int{need, need + 100} {
-		var e diagEncoder
-		buf, err := e.encodeParams(reserve, "file:///é.c", 4, diags, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		frame, err := frameNotification(buf, reserve, method)
-		if err != nil {
-			t.Fatalf("reserve %d: %v", reserve, err)
-		}
-		if !bytes.Equal(frame, want) {
-			t.Errorf("reserve %d: frame\n got %s\nwant %s", reserve, frame, want)
+	// A recycled buffer (garbage in it, large enough) gives the same frame
+	// in its own memory; a small one is not used.
+	dirty := bytes.Repeat([]byte("x}\""), 4096)
+	for _, dst := range [][]byte{nil, dirty[:0], dirty[:7], make([]byte, 0, 8)} {
+		for _, reserve := range []int{need, need + 100} {
+			var e diagEncoder
+			buf, err := e.encodeParamsInto(dst, reserve, "file:///é.c", 4, diags, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reused := cap(dst) >= len(buf) && &buf[:1][0] == &dst[:1][0]; reused != (cap(dst) == len(dirty)) {
+				t.Errorf("dst cap %d: buffer reused %v", cap(dst), reused)
+			}
+			frame, err := frameNotification(buf, reserve, method)
+			if err != nil {
+				t.Fatalf("reserve %d: %v", reserve, err)
+			}
+			if !bytes.Equal(frame, want) {
+				t.Errorf("reserve %d: frame\n got %s\nwant %s", reserve, frame, want)
+			}
 		}
 	}
 	var e diagEncoder

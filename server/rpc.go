@@ -372,13 +372,20 @@ func truncate(s string, n int) string {
 // frameWriter writes framed messages; safe for concurrent use. Messages
 // are queued and written in order by a goroutine of their own, so a
 // client that is slow to read never blocks the server's read loop.
+// outFrame is a queued frame; done, when set, is called once it is
+// written (to recycle its buffer).
+type outFrame struct {
+	b    []byte
+	done func()
+}
+
 type frameWriter struct {
 	w io.Writer
 
 	once   sync.Once
 	mu     sync.Mutex
 	cond   *sync.Cond
-	queue  [][]byte
+	queue  []outFrame
 	err    error
 	closed bool
 	done   chan struct{}
@@ -405,13 +412,16 @@ func (fw *frameWriter) loop() {
 		if len(batch) == 0 {
 			return // closed and drained
 		}
-		for _, b := range batch {
-			if _, err := fw.w.Write(b); err != nil {
+		for _, f := range batch {
+			if _, err := fw.w.Write(f.b); err != nil {
 				fw.mu.Lock()
 				fw.err = fmt.Errorf("write message: %w", err)
 				fw.queue = nil
 				fw.mu.Unlock()
 				return
+			}
+			if f.done != nil {
+				f.done()
 			}
 		}
 	}
@@ -516,7 +526,11 @@ func (fw *frameWriter) write(v any) error {
 }
 
 // writeFrame queues a framed message (header and body); b is not copied.
-func (fw *frameWriter) writeFrame(b []byte) error {
+func (fw *frameWriter) writeFrame(b []byte) error { return fw.writeFrameThen(b, nil) }
+
+// writeFrameThen is writeFrame calling done (when not nil) once b is
+// written; b must not change until then.
+func (fw *frameWriter) writeFrameThen(b []byte, done func()) error {
 	fw.start()
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
@@ -526,7 +540,7 @@ func (fw *frameWriter) writeFrame(b []byte) error {
 	if fw.closed {
 		return errors.New("write message: connection closed")
 	}
-	fw.queue = append(fw.queue, b)
+	fw.queue = append(fw.queue, outFrame{b: b, done: done})
 	fw.cond.Signal()
 	return nil
 }

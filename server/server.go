@@ -141,6 +141,8 @@ type Server struct {
 	// reanalyses counts analyses of edited documents: incremental ones and
 	// full ones (the state could not be used), for tests and logs.
 	incremental, fullReanalyses atomic.Int64
+	// pubBufs holds buffers of earlier publishes for the next ones.
+	pubBufs chan []byte
 	// reusedConversions counts incremental results converted to
 	// diagnostics from the previous diagnostics (tests).
 	reusedConversions atomic.Int64
@@ -217,6 +219,7 @@ func New(in io.Reader, out io.Writer, opts Options) *Server {
 		pending:  map[string]chan *wireMsg{},
 		docs:     map[string]*document{},
 		seed:     maphash.MakeSeed(),
+		pubBufs:  make(chan []byte, 2),
 	}
 	s.idle.delay = opts.IdleRelease
 	s.idle.minAlloc = releaseAfterAlloc
