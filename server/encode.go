@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.lsp.dev/protocol"
 )
@@ -380,6 +381,9 @@ func sameDiagnostic(a, b *protocol.Diagnostic) bool {
 	}
 	for i := range da.Fixes {
 		fa, fb := &da.Fixes[i], &db.Fixes[i]
+		if unsafe.SliceData(da.Fixes) == unsafe.SliceData(db.Fixes) {
+			break // the same fixes (a diagnostic reused as is)
+		}
 		if fa.Title != fb.Title || fa.Kind != fb.Kind || fa.Safe != fb.Safe ||
 			(fa.Edits == nil) != (fb.Edits == nil) || !sameSlice(fa.Edits, fb.Edits) {
 			return false
@@ -414,6 +418,9 @@ func sameCode(a, b any) bool {
 func sameSlice[T comparable](a, b []T) bool {
 	if len(a) != len(b) {
 		return false
+	}
+	if len(a) == 0 || unsafe.SliceData(a) == unsafe.SliceData(b) {
+		return true // the same elements (a diagnostic reused as is)
 	}
 	for i := range a {
 		if a[i] != b[i] {
