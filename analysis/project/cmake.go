@@ -325,7 +325,7 @@ func parseCMake(path string, src []byte) ([]Declaration, []Problem, []string) {
 						setComputed(&d, "", v.val)
 					default:
 						setWheelVersion(&d, val)
-						d.Value = v.val
+						d.Value = clip(v.val)
 					}
 					found = append(found, located{d, target})
 					k++
@@ -400,7 +400,7 @@ func parseCMake(path string, src []byte) ([]Declaration, []Problem, []string) {
 					setComputed(&d, macro, value)
 				} else {
 					setDefine(&d, macro, ev, has)
-					d.Value = value
+					d.Value = clip(value)
 				}
 				found = append(found, located{d, target})
 			}

@@ -89,7 +89,7 @@ func ParsePyproject(file string, src []byte) ([]Declaration, []Problem) {
 					decls = append(decls, d)
 				}
 			default:
-				d.Value = fmt.Sprint(v)
+				d.Value = clip(fmt.Sprint(v))
 				d.Err = fmt.Sprintf("py-limited-api must be a wheel tag such as \"cp38\", not %T", v)
 				decls = append(decls, d)
 			}
@@ -119,7 +119,7 @@ func ParsePyproject(file string, src []byte) ([]Declaration, []Problem) {
 					decls = append(decls, d)
 				}
 			default:
-				d.Value = fmt.Sprint(v)
+				d.Value = clip(fmt.Sprint(v))
 				d.Err = fmt.Sprintf("wheel.py-api must be a tag such as \"cp38\", not %T", v)
 				decls = append(decls, d)
 			}

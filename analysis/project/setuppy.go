@@ -148,7 +148,7 @@ func pyLimitedValue(li *lineIndex, source, path string, src []byte, toks []tok, 
 			return Declaration{}, false
 		case "true", "1", "yes":
 			d.ABI3 = true
-			d.Value = val.text
+			d.Value = clip(val.text)
 			return d, true
 		}
 		setWheelVersion(&d, val.text)
