@@ -95,21 +95,12 @@ func keystroke(ctx context.Context, c *config) error {
 	uri := fileURI(c, "editor.c")
 	var parse, open, parseCPU, openCPU []time.Duration
 	diags, size := 0, 0
-	self := os.Getpid()
 	for range c.sz.openReps {
-		c0, err := measure.CPU(self)
+		d, dCPU, err := bp.ParseCPU(src)
 		if err != nil {
 			return err
 		}
-		d, err := bp.Parse(src)
-		if err != nil {
-			return err
-		}
-		c1, err := measure.CPU(self)
-		if err != nil {
-			return err
-		}
-		parse, parseCPU = append(parse, d), append(parseCPU, c1-c0)
+		parse, parseCPU = append(parse, d), append(parseCPU, dCPU)
 		s0, err := measure.CPU(p.pid())
 		if err != nil {
 			return err
@@ -220,19 +211,15 @@ func analysisCost(ctx context.Context, c *config) error {
 	findings := 0
 	self := os.Getpid()
 	for range c.sz.analysisReps {
-		c0, err := measure.CPU(self)
+		d, dCPU, err := bp.ParseCPU(src)
 		if err != nil {
 			return err
 		}
-		d, err := bp.Parse(src)
-		if err != nil {
-			return err
-		}
+		parse, parseCPU = append(parse, d), append(parseCPU, dCPU)
 		c1, err := measure.CPU(self)
 		if err != nil {
 			return err
 		}
-		parse, parseCPU = append(parse, d), append(parseCPU, c1-c0)
 		start := time.Now()
 		res, err := a.Analyze(ctx, in)
 		if err != nil {

@@ -65,6 +65,24 @@ func (b *BareParser) Parse(src []byte) (time.Duration, error) {
 	return d, nil
 }
 
+// ParseCPU is Parse that also returns the CPU time this process spent
+// (all its threads, as CPU reads it), for ratios on CPU as well as wall.
+func (b *BareParser) ParseCPU(src []byte) (wall, cpu time.Duration, err error) {
+	self := os.Getpid()
+	c0, err := CPU(self)
+	if err != nil {
+		return 0, 0, err
+	}
+	if wall, err = b.Parse(src); err != nil {
+		return 0, 0, err
+	}
+	c1, err := CPU(self)
+	if err != nil {
+		return 0, 0, err
+	}
+	return wall, c1 - c0, nil
+}
+
 // Close releases the parser.
 func (b *BareParser) Close() { b.p.Close() }
 
