@@ -87,15 +87,25 @@ func (a *Analyzer) Analyze(ctx context.Context, in Input) (*Result, error) {
 // phases that need only the text. The caller owns the returned tree, nil
 // when err is not.
 func (a *Analyzer) ParseAndAnalyze(ctx context.Context, in Input, old *sitter.Tree) (*Result, *sitter.Tree, error) {
+	p, tree, err := a.parseAndRun(ctx, &in, old)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.result(), tree, nil
+}
+
+// parseAndRun runs the analysis parsing in.Src itself (from old when not
+// nil) and hands the tree to the caller; on error no tree is left open.
+func (a *Analyzer) parseAndRun(ctx context.Context, in *Input, old *sitter.Tree) (*pass, *sitter.Tree, error) {
 	job := &parseJob{old: old}
-	p, err := a.runJob(ctx, &in, false, job)
+	p, err := a.runJob(ctx, in, false, job)
 	if err != nil {
 		if job.tree != nil {
 			job.tree.Close()
 		}
 		return nil, nil, err
 	}
-	return p.result(), job.tree, nil
+	return p, job.tree, nil
 }
 
 // parseJob asks run for the tree it parses.

@@ -95,16 +95,12 @@ func (a *Analyzer) AnalyzeKeep(ctx context.Context, in Input) (*Result, *State, 
 // ParseAndAnalyzeKeep is ParseAndAnalyze that also returns the State a
 // later Reanalyze starts from. The caller owns the returned tree.
 func (a *Analyzer) ParseAndAnalyzeKeep(ctx context.Context, in Input, old *sitter.Tree) (*Result, *State, *sitter.Tree, error) {
-	job := &parseJob{old: old}
-	p, err := a.runJob(ctx, &in, false, job)
+	p, tree, err := a.parseAndRun(ctx, &in, old)
 	if err != nil {
-		if job.tree != nil {
-			job.tree.Close()
-		}
 		return nil, nil, nil, err
 	}
 	res := p.result()
-	return res, p.state(res), job.tree, nil
+	return res, p.state(res), tree, nil
 }
 
 // state turns a finished pass into a State.
@@ -338,21 +334,13 @@ func (st *State) splice(ctx context.Context, in Input) (*Result, *State, string)
 	}
 	// Names the old function made the user's must still be marked by the
 	// new one; names the new one marks first must not matter elsewhere.
-	all := map[*nameInfo]bool{}
-	for _, ni := range newRec.all {
-		all[ni] = true
-	}
 	for _, ni := range oldRec.first {
-		if !all[ni] && relevantName(ni) {
+		if relevantName(ni) && !slices.Contains(newRec.all, ni) {
 			return nil, nil, "a name the old function declared is gone"
 		}
 	}
-	bases := map[string]bool{}
-	for i := range prevFacts.fields {
-		bases[prevFacts.fields[i].base.Base] = true
-	}
 	for _, ni := range newRec.first {
-		if relevantName(ni) || bases[ni.name] {
+		if relevantName(ni) || slices.ContainsFunc(prevFacts.fields, func(f fieldUse) bool { return f.base.Base == ni.name }) {
 			return nil, nil, "new function declares a name used elsewhere"
 		}
 	}
