@@ -374,10 +374,7 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 		if err != nil {
 			return nil, fmt.Errorf("analyze %s: %w", sn.uri, err)
 		}
-		sn.tree = sn.s.trees.track(t)
-		sn.s.trees.close(sn.base)
-		sn.base = nil
-		sn.doc.adopt(sn.textGen, sn.tree)
+		sn.setTree(t)
 		sn.in.Tree = sn.tree
 	} else {
 		if sn.tree == nil {
@@ -385,10 +382,7 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 			if err != nil {
 				return nil, fmt.Errorf("parse %s: %w", sn.uri, err)
 			}
-			sn.tree = sn.s.trees.track(t)
-			sn.s.trees.close(sn.base)
-			sn.base = nil
-			sn.doc.adopt(sn.textGen, sn.tree)
+			sn.setTree(t)
 		}
 		sn.in.Tree = sn.tree
 		switch {
@@ -420,6 +414,16 @@ func (sn *snapshot) analyzeLocked(ctx context.Context) (*analysis.Result, error)
 	}
 	sn.res = res
 	return res, nil
+}
+
+// setTree makes t, a parse of the snapshot's text, its tree: the base it
+// was parsed from is closed and the document adopts it for the next
+// incremental parse. Caller holds sem.
+func (sn *snapshot) setTree(t *sitter.Tree) {
+	sn.tree = sn.s.trees.track(t)
+	sn.s.trees.close(sn.base)
+	sn.base = nil
+	sn.doc.adopt(sn.textGen, sn.tree)
 }
 
 func (sn *snapshot) inputPath() string {
